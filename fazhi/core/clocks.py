@@ -1,0 +1,132 @@
+"""Clock services: every change to a clock is an appended event, replayed to get the due date."""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+
+from . import audit
+from .deadlines import DeadlineError, Event, Outcome, compute, days_left
+from .models import Clock, ClockEvent, ClockRule
+from .workdays import Calendar, get_calendar
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def rule_for(code: str, on: dt.date) -> ClockRule:
+    """The version of rule ``code`` in force on ``on`` (a case keeps the rules of its filing date)."""
+    rule = (
+        ClockRule.objects.filter(code=code, effective_from__lte=on)
+        .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=on))
+        .order_by("-effective_from")
+        .first()
+    )
+    if rule is None:
+        raise DeadlineError(f"未找到 {on} 适用的期限规则：{code}")
+    return rule
+
+
+def events_of(clock: Clock) -> list[Event]:
+    return [Event(e.kind, e.on, e.amount, e.amount_unit) for e in clock.events.order_by("seq")]
+
+
+def outcome(clock: Clock, cal: Calendar | None = None, on: dt.date | None = None) -> Outcome:
+    return compute(cal or get_calendar(), clock.rule.budget, clock.rule.day_unit, events_of(clock), on or today())
+
+
+def remaining(clock: Clock, cal: Calendar | None = None, on: dt.date | None = None) -> int | None:
+    cal = cal or get_calendar()
+    on = on or today()
+    return days_left(cal, outcome(clock, cal, on), clock.rule.day_unit, on)
+
+
+def _apply(clock: Clock, cal: Calendar, result: Outcome) -> dict:
+    before = {"status": clock.status, "due_date": clock.due_date, "warnings": clock.warnings}
+    clock.status = Clock.Status.STOPPED if result.stopped else (
+        Clock.Status.PAUSED if result.paused else Clock.Status.RUNNING)
+    clock.due_date = result.due if not result.paused else None
+    clock.warnings = result.warnings
+    after = {"status": clock.status, "due_date": clock.due_date, "warnings": clock.warnings}
+    return audit.diff(before, after)
+
+
+@transaction.atomic
+def start_clock(matter, name: str, rule_code: str, on: dt.date, *, actor=None, reason: str = "",
+                rule_on: dt.date | None = None) -> Clock:
+    """Start clock ``name`` of ``matter`` on ``on`` under the rule in force on ``rule_on`` (default ``on``)."""
+    rule = rule_for(rule_code, rule_on or on)
+    ctype = ContentType.objects.get_for_model(type(matter))
+    clock = Clock(rule=rule, name=name, matter_type=ctype, matter_id=matter.pk, unit=matter.unit,
+                  started_on=on)
+    cal = get_calendar()
+    changes = _apply(clock, cal, compute(cal, rule.budget, rule.day_unit, [Event("start", on)], today()))
+    clock.save()
+    ClockEvent.objects.create(clock=clock, seq=1, kind="start", on=on, reason=reason, actor=_actor(actor))
+    audit.record("clock.start", actor=actor, obj=matter, changes={"clock": name, "rule": str(rule), **changes})
+    return clock
+
+
+def _actor(actor):
+    return actor if actor is not None and getattr(actor, "pk", None) else None
+
+
+@transaction.atomic
+def add_event(clock: Clock, kind: str, on: dt.date, *, actor=None, amount: int = 0, amount_unit: str = "",
+              reason: str = "", approver: str = "") -> Clock:
+    """Append an event (pause/resume/restart/extend/stop), after checking the ledger stays valid."""
+    clock = Clock.objects.select_for_update().select_related("rule").get(pk=clock.pk)
+    if kind == "extend" and not approver:
+        raise DeadlineError("延长期限须记录批准人。")
+    if kind in ("extend", "pause") and not reason:
+        raise DeadlineError("延长或中止期限须写明理由。")
+    events = events_of(clock) + [Event(kind, on, amount, amount_unit or clock.rule.day_unit)]
+    cal = get_calendar()
+    result = compute(cal, clock.rule.budget, clock.rule.day_unit, events, today())  # raises on a bad ledger
+    changes = _apply(clock, cal, result)
+    if kind == "stop":
+        clock.stopped_on = on
+    clock.save()
+    seq = (clock.events.aggregate(m=Max("seq"))["m"] or 0) + 1
+    ClockEvent.objects.create(clock=clock, seq=seq, kind=kind, on=on, amount=amount,
+                              amount_unit=amount_unit or (clock.rule.day_unit if amount else ""),
+                              reason=reason, approver=approver, actor=_actor(actor))
+    audit.record(f"clock.{kind}", actor=actor, unit=clock.unit, object_type=clock.matter_type.model_class()._meta.label_lower,
+                 object_id=str(clock.matter_id), object_repr=f"{clock.name}",
+                 changes={"clock": clock.name, "on": on, "amount": amount, "reason": reason, "approver": approver,
+                          **changes})
+    return clock
+
+
+def clock_of(matter, name: str) -> Clock | None:
+    ctype = ContentType.objects.get_for_model(type(matter))
+    return Clock.objects.filter(matter_type=ctype, matter_id=matter.pk, name=name).select_related("rule").first()
+
+
+def clocks_of(matter):
+    ctype = ContentType.objects.get_for_model(type(matter))
+    return Clock.objects.filter(matter_type=ctype, matter_id=matter.pk).select_related("rule").order_by("pk")
+
+
+@transaction.atomic
+def recompute_open_clocks(*, actor=None, reason: str = "日历数据变更") -> int:
+    """After a calendar change: recompute every open clock's due date; log each change."""
+    from .workdays import invalidate
+
+    invalidate()
+    cal = get_calendar()
+    changed = 0
+    for clock in Clock.objects.exclude(status=Clock.Status.STOPPED).select_related("rule", "matter_type"):
+        diff = _apply(clock, cal, outcome(clock, cal))
+        if diff:
+            clock.save(update_fields=["status", "due_date", "warnings", "updated_at"])
+            audit.record("clock.recompute", actor=actor, unit=clock.unit,
+                         object_type=clock.matter_type.model_class()._meta.label_lower if clock.matter_type.model_class() else "",
+                         object_id=str(clock.matter_id), object_repr=clock.name,
+                         changes={"reason": reason, **diff})
+            changed += 1
+    return changed

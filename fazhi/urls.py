@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from .api import api
+
+handler400 = "fazhi.core.views.errors.bad_request"
+handler403 = "fazhi.core.views.errors.permission_denied"
+handler404 = "fazhi.core.views.errors.page_not_found"
+handler500 = "fazhi.core.views.errors.server_error"
+
+urlpatterns = [
+    path("api/", api.urls),
+    path("django-admin/", admin.site.urls),
+    path("", include("fazhi.core.urls")),
+]
