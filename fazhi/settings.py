@@ -133,7 +133,8 @@ AXES_FAILURE_LIMIT = int(os.environ.get("FAZHI_LOCKOUT_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("FAZHI_LOCKOUT_HOURS", "0.5"))  # hours
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
+# The Chinese lock page with the time the lock ends (core/locked_out.html).
+AXES_LOCKOUT_CALLABLE = "fazhi.core.security.lockout_response"
 AXES_VERBOSE = False
 # Lock the account, not the address: a whole 委办局 often sits behind one NAT address.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
@@ -154,6 +155,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 LOGIN_URL = "core:login"
 LOGIN_REDIRECT_URL = "core:home"
+LOGOUT_REDIRECT_URL = "core:login"
+CSRF_FAILURE_VIEW = "fazhi.core.views.errors.csrf_failure"
 
 from csp.constants import NONE, SELF  # noqa: E402
 

@@ -36,7 +36,10 @@ def events_of(clock: Clock) -> list[Event]:
 
 
 def outcome(clock: Clock, cal: Calendar | None = None, on: dt.date | None = None) -> Outcome:
-    return compute(cal or get_calendar(), clock.rule.budget, clock.rule.day_unit, events_of(clock), on or today())
+    """Replay the stored ledger (its events were checked when recorded, so none is re-checked)."""
+    events = events_of(clock)
+    return compute(cal or get_calendar(), clock.rule.budget, clock.rule.day_unit, events, on or today(),
+                   check_from=len(events))
 
 
 def remaining(clock: Clock, cal: Calendar | None = None, on: dt.date | None = None) -> int | None:
@@ -86,7 +89,8 @@ def add_event(clock: Clock, kind: str, on: dt.date, *, actor=None, amount: int =
         raise DeadlineError("延长或中止期限须写明理由。")
     events = events_of(clock) + [Event(kind, on, amount, amount_unit or clock.rule.day_unit)]
     cal = get_calendar()
-    result = compute(cal, clock.rule.budget, clock.rule.day_unit, events, today())  # raises on a bad ledger
+    # Only the new event is checked against the current calendar; raises on a bad ledger.
+    result = compute(cal, clock.rule.budget, clock.rule.day_unit, events, today(), check_from=len(events) - 1)
     changes = _apply(clock, cal, result)
     if kind == "stop":
         clock.stopped_on = on
@@ -95,7 +99,8 @@ def add_event(clock: Clock, kind: str, on: dt.date, *, actor=None, amount: int =
     ClockEvent.objects.create(clock=clock, seq=seq, kind=kind, on=on, amount=amount,
                               amount_unit=amount_unit or (clock.rule.day_unit if amount else ""),
                               reason=reason, approver=approver, actor=_actor(actor))
-    audit.record(f"clock.{kind}", actor=actor, unit=clock.unit, object_type=clock.matter_type.model_class()._meta.label_lower,
+    audit.record(f"clock.{kind}", actor=actor, unit=clock.unit,
+                 object_type=clock.matter_type.model_class()._meta.label_lower,
                  object_id=str(clock.matter_id), object_repr=f"{clock.name}",
                  changes={"clock": clock.name, "on": on, "amount": amount, "reason": reason, "approver": approver,
                           **changes})
@@ -113,20 +118,29 @@ def clocks_of(matter):
 
 
 @transaction.atomic
-def recompute_open_clocks(*, actor=None, reason: str = "日历数据变更") -> int:
-    """After a calendar change: recompute every open clock's due date; log each change."""
-    from .workdays import invalidate
+def recompute_open_clocks(*, actor=None, reason: str = "日历数据变更", cal: Calendar | None = None) -> int:
+    """After a calendar change: recompute every open clock's due date; log each change.
 
-    invalidate()
-    cal = get_calendar()
+    ``cal``: the calendar to use (the loader passes the one it just wrote, read inside its own
+    transaction, so a rolled-back load never leaves its days in the process cache).
+    """
+    if cal is None:
+        from .workdays import invalidate
+
+        invalidate()
+        cal = get_calendar()
     changed = 0
-    for clock in Clock.objects.exclude(status=Clock.Status.STOPPED).select_related("rule", "matter_type"):
+    # Lock the open clocks: an event appended concurrently must not be overwritten by a stale due date.
+    open_clocks = (Clock.objects.select_for_update(of=("self",)).exclude(status=Clock.Status.STOPPED)
+                   .select_related("rule", "matter_type").order_by("pk"))
+    for clock in open_clocks:
         diff = _apply(clock, cal, outcome(clock, cal))
         if diff:
             clock.save(update_fields=["status", "due_date", "warnings", "updated_at"])
+            model = clock.matter_type.model_class()
             audit.record("clock.recompute", actor=actor, unit=clock.unit,
-                         object_type=clock.matter_type.model_class()._meta.label_lower if clock.matter_type.model_class() else "",
+                         object_type=model._meta.label_lower if model else "",
                          object_id=str(clock.matter_id), object_repr=clock.name,
-                         changes={"reason": reason, **diff})
+                         changes={"clock": clock.name, "reason": reason, **diff})
             changed += 1
     return changed

@@ -15,6 +15,7 @@ Pure functions; the Calendar is passed in so tests and the CLI share the same co
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from .workdays import ONE_DAY, Calendar, missing_year_warning
@@ -49,28 +50,53 @@ class Outcome:
     warnings: list[str] = field(default_factory=list)
 
 
+_SPEC = re.compile(r"^\s*(\d{1,5})\s*(wd|d|个工作日|工作日|自然日|日|天)\s*$", re.IGNORECASE)
+_SPEC_UNITS = {"wd": WORKING, "个工作日": WORKING, "工作日": WORKING, "d": CALENDAR, "自然日": CALENDAR,
+               "日": CALENDAR, "天": CALENDAR}
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
 def parse_spec(spec: str) -> tuple[int, str]:
-    """'20wd' → (20, 'wd'); '60d' → (60, 'd')."""
-    s = (spec or "").strip().lower()
-    for unit in (WORKING, CALENDAR):
-        if s.endswith(unit) and s[: -len(unit)].isdigit():
-            n = int(s[: -len(unit)])
-            if n <= 0 or n > 3650:
-                raise DeadlineError(f"期限天数须在 1 至 3650 之间：{spec}")
-            return n, unit
-    raise DeadlineError(f"无法识别的期限写法：{spec!r}。请写作“20wd”（工作日）或“60d”（自然日）。")
+    """'20wd' → (20, 'wd'); '60d' → (60, 'd'). Chinese forms ('20个工作日', '60日') are accepted too."""
+    m = _SPEC.match(spec or "")
+    if not m:
+        raise DeadlineError(f"无法识别的期限写法：“{spec}”。请写作“20wd”（20个工作日）或“60d”（60日，即自然日）。")
+    n = int(m.group(1))
+    if n <= 0 or n > 3650:
+        raise DeadlineError(f"期限天数须在 1 至 3650 之间：{spec}")
+    return n, _SPEC_UNITS[m.group(2).lower()]
 
 
 def parse_date(text: str) -> dt.date:
+    """A real calendar date written YYYY-MM-DD (2025-02-30 is refused)."""
+    value = (text or "").strip() if isinstance(text, str) else ""
+    # fromisoformat alone would also take "20250926" or week dates; users must see one format.
+    if not _DATE.match(value):
+        raise DeadlineError(f"日期格式无效：“{text}”。请写作 YYYY-MM-DD，例如 2025-09-26。")
     try:
-        return dt.date.fromisoformat(text.strip())
-    except (ValueError, AttributeError):
-        raise DeadlineError(f"日期无效：{text!r}。请写作 YYYY-MM-DD，且须是真实存在的日期。")
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise DeadlineError(f"日期不存在：“{text}”。请检查年、月、日是否正确。") from None
+
+
+def parse_pause(text: str) -> tuple[dt.date, dt.date]:
+    """'2025-10-09:2025-10-10' (also '~' or '至') → (from, to), both inclusive."""
+    value = (text or "").strip()
+    for sep in (":", "~", "～", "至"):
+        if sep in value:
+            a, b = value.split(sep, 1)
+            p_from, p_to = parse_date(a), parse_date(b)
+            if p_to < p_from:
+                raise DeadlineError(f"中止期间“{text}”的结束日早于开始日。")
+            return p_from, p_to
+    raise DeadlineError(f"中止期间格式无效：“{text}”。请写作 开始日:结束日，例如 2025-10-09:2025-10-10。")
 
 
 def _end(cal: Calendar, anchor: dt.date, remaining: int, unit: str) -> dt.date:
     if unit == WORKING:
-        return cal.add_workdays(anchor, remaining)
+        # Nothing left (possible only when replaying an old ledger under a changed calendar):
+        # the period ends on the first working day from the anchor, never on a rest day.
+        return cal.add_workdays(anchor, remaining) if remaining > 0 else cal.next_workday(anchor)
     return cal.next_workday(anchor + dt.timedelta(days=remaining))
 
 
@@ -83,8 +109,14 @@ def _consumed(cal: Calendar, anchor: dt.date, through: dt.date, unit: str) -> in
     return (through - anchor).days
 
 
-def compute(cal: Calendar, budget: int, unit: str, events: list[Event], today: dt.date | None = None) -> Outcome:
-    """Replay the ledger. Raises DeadlineError for an impossible ledger."""
+def compute(cal: Calendar, budget: int, unit: str, events: list[Event], today: dt.date | None = None,
+            check_from: int = 0) -> Outcome:
+    """Replay the ledger. Raises DeadlineError for an impossible ledger.
+
+    ``check_from``: index of the first event whose calendar-dependent validity (a pause must lie
+    within the period) is checked. Events recorded earlier were valid when recorded; a later
+    calendar change (new holidays or make-up days) must not turn them into errors on replay.
+    """
     if not events or events[0].kind != "start":
         raise DeadlineError("期限须以“起算”开始。")
     anchor = events[0].on
@@ -93,7 +125,7 @@ def compute(cal: Calendar, budget: int, unit: str, events: list[Event], today: d
     running, stopped = True, False
     due = _end(cal, anchor, budget, unit)
     last_day = due
-    for ev in events[1:]:
+    for index, ev in enumerate(events[1:], start=1):
         if stopped:
             raise DeadlineError("期限已结束，不能再记录事件。")
         if ev.on < anchor:
@@ -101,7 +133,7 @@ def compute(cal: Calendar, budget: int, unit: str, events: list[Event], today: d
         if ev.kind == "pause":
             if not running:
                 raise DeadlineError("期限已处于中止状态，不能重复中止。")
-            if due is not None and ev.on > due:
+            if index >= check_from and due is not None and ev.on > due:
                 raise DeadlineError(f"中止日期 {ev.on} 已在期限届满日 {due} 之后，不在期限之内。")
             consumed += _consumed(cal, anchor, ev.on - ONE_DAY, unit)
             running, due = False, None
@@ -166,10 +198,30 @@ def simple_deadline(cal: Calendar, start: dt.date, spec: str, extends: list[str]
     for ext in extends:
         amount, ext_unit = parse_spec(ext)
         events.append(Event("extend", start, amount, ext_unit))
+    previous = None
     for p_from, p_to in sorted(pauses):
         if p_to < p_from:
             raise DeadlineError(f"中止期间 {p_from}:{p_to} 的结束日早于开始日。")
         if p_from <= start:
             raise DeadlineError(f"中止期间 {p_from}:{p_to} 不在期限之内（须晚于起算日 {start}）。")
+        if previous is not None and p_from <= previous[1]:
+            raise DeadlineError(f"中止期间 {previous[0]}:{previous[1]} 与 {p_from}:{p_to} 相互重叠，请合并后再计算。")
         events += [Event("pause", p_from), Event("resume", p_to)]
+        previous = (p_from, p_to)
     return compute(cal, budget, unit, events)
+
+
+def counting_note(unit: str) -> str:
+    """How the period is counted, with the articles it rests on (statutory-rules.md §0)."""
+    if unit == WORKING:
+        return ("起算日不计入；N 个工作日即起算日后的第 N 个工作日，法定节假日和周末不计，调休上班日计入"
+                "（《行政复议法》第八十八条、《行政处罚法》第八十五条、《行政许可法》第八十二条等）。"
+                "中止期间（含起止两日）不计入。")
+    return ("起算日不计入；N 日即起算日加 N 日，期间届满的最后一日是法定节假日或休息日的，以其后的第一个"
+            "工作日为期间届满日，调休上班日视为工作日（《民事诉讼法》期间规定、行诉法解释第四十八条，"
+            "经《行政复议法》第八十八条适用）。中止期间（含起止两日）不计入。")
+
+
+def describe(budget: int, unit: str) -> str:
+    """'20个工作日' / '60日'."""
+    return f"{budget}{UNIT_LABEL[unit]}"

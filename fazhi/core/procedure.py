@@ -26,6 +26,7 @@ from typing import Any, Callable
 from django.db import transaction
 from django.db.models import F
 from django.http import Http404
+from django.utils import timezone
 
 from . import audit, clocks, scoping
 from .deadlines import DeadlineError
@@ -126,6 +127,14 @@ class Procedure:
             for s in [*t.source, t.target]:
                 if s not in self.states:
                     raise ValueError(f"{self.key}: transition {t.name} names unknown state {s}")
+            # Declaration mistakes fail at import, not on the first user who clicks.
+            if not t.roles:
+                raise ValueError(f"{self.key}: transition {t.name} names no role")
+            for ca in t.clocks:
+                if ca.action not in {"start", "pause", "resume", "restart", "stop"}:
+                    raise ValueError(f"{self.key}: transition {t.name} has unknown clock action {ca.action}")
+                if ca.action == "start" and not ca.rule:
+                    raise ValueError(f"{self.key}: transition {t.name} starts clock {ca.clock} without a rule")
         _REGISTRY[self.key] = self
 
     def transition(self, name: str) -> Transition:
@@ -191,21 +200,47 @@ def _import_procedure_modules() -> None:
 # ---------------------------------------------------------------------------
 # The one service that moves a matter
 # ---------------------------------------------------------------------------
+# Fields a transition may never set through ``changes``: identity, ownership and the engine's own.
+_PROTECTED_FIELDS = {"id", "pk", "unit", "unit_id", "state", "version", "created_at", "updated_at"}
+_CLOCK_ACTION_LABEL = {"start": "起算", "pause": "中止", "resume": "恢复", "restart": "重新起算", "stop": "结束"}
+
+
 def allowed_transitions(matter, user) -> list[Transition]:
+    """Transitions ``user`` may perform on ``matter`` in its current state (guards not evaluated)."""
     roles = scoping.roles_at(user, matter.unit) - scoping.READ_ONLY_ROLES
+    if not roles:
+        return []
     return [t for t in matter.procedure.available(matter.state) if roles & set(t.roles)]
+
+
+def _rules_date(matter, on: dt.date) -> dt.date:
+    """The date whose rules apply: a matter filed under an older law keeps its old limits."""
+    value = getattr(matter, "rules_date", None)
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    return value or on
+
+
+def _parse_version(version) -> int:
+    try:
+        return int(version)
+    except (TypeError, ValueError):
+        raise ProcedureError("缺少或无法识别版本号，请刷新页面后重试。", "bad_version") from None
 
 
 def perform(matter, name: str, user, *, version: int, on: dt.date | None = None, reason: str = "",
             context: dict | None = None, changes: dict | None = None):
-    """Perform transition ``name`` on ``matter`` as ``user``.
+    """Perform transition ``name`` on ``matter`` as ``user``; returns the matter as saved.
 
     ``version`` is the version the user saw; a different current version means someone else
     changed the matter in between, and the transition is refused (never silently applied).
-    ``changes`` are extra field values the transition sets (validated by the caller's service).
+    ``changes`` are extra field values the transition sets (validated by the caller's service);
+    guards see them applied. Any refusal raises before anything is written, and the whole
+    transition (state, version, clocks, audit) is one transaction.
     """
     model = type(matter)
     proc: Procedure = model.procedure
+    version = _parse_version(version)
     on = on or clocks.today()
     ctx = dict(context or {}, user=user, on=on, reason=reason)
     with transaction.atomic():
@@ -213,55 +248,84 @@ def perform(matter, name: str, user, *, version: int, on: dt.date | None = None,
         if current is None or not scoping.can_view_unit(user, current.unit):
             raise Http404("未找到该记录，或您无权查看。")
         t = proc.transition(name)
+        if not scoping.can_change_unit(user, current.unit):
+            raise RoleDenied(f"您的角色只能查看，不能办理“{t.label}”。")
         if current.version != version:
             raise StaleVersion(
                 f"该{proc.label}已被他人修改（您看到的是第 {version} 版，当前为第 {current.version} 版）。"
                 "为避免覆盖他人的修改，本次操作未保存，请刷新页面后重试。"
             )
         if current.state not in t.source:
+            possible = "、".join(f"“{x.label}”" for x in proc.available(current.state))
             raise TransitionNotAllowed(
                 f"当前状态为“{proc.state_label(current.state)}”，不能执行“{t.label}”。"
+                + (f"此状态下可执行：{possible}。" if possible else "此状态下已无可执行的操作。")
             )
         roles = scoping.roles_at(user, current.unit) - scoping.READ_ONLY_ROLES
         if not roles & set(t.roles):
             raise RoleDenied(f"您的角色无权执行“{t.label}”。")
+        fields = dict(changes or {})
+        before_fields = {}
+        concrete = {f.name for f in model._meta.concrete_fields} | {f.attname for f in model._meta.concrete_fields}
+        for key, value in fields.items():
+            if key in _PROTECTED_FIELDS or key not in concrete:
+                raise ProcedureError(f"操作“{t.label}”不能修改字段：{key}", "bad_field")
+            before_fields[key] = getattr(current, key)
+            setattr(current, key, value)
         for g in t.guards:
             if not g.check(current, ctx):
                 raise GuardFailed(g.message)
         before_state = current.state
-        fields = dict(changes or {})
         updated = model._default_manager.filter(pk=current.pk, version=version).update(
-            state=t.target, version=F("version") + 1, **fields
+            state=t.target, version=F("version") + 1, updated_at=timezone.now(), **fields
         )
         if updated != 1:  # lost a race between the read and the write
-            raise StaleVersion("该事项刚被他人修改，本次操作未保存，请刷新页面后重试。")
+            raise StaleVersion(f"该{proc.label}刚被他人修改，本次操作未保存，请刷新页面后重试。")
         current.refresh_from_db()
+        effects = []
         try:
             for ca in t.clocks:
-                _apply_clock_action(current, ca, user, on, reason)
+                effect = _apply_clock_action(current, ca, t, user, on, reason)
+                if effect:
+                    effects.append(effect)
         except DeadlineError as exc:
-            raise GuardFailed(str(exc)) from exc
+            raise GuardFailed(str(exc)) from exc  # inside the atomic block: everything rolls back
         audit.record(
             f"transition.{t.name}", actor=user, obj=current,
             changes={"state": [before_state, t.target], "version": [version, current.version],
+                     "transition": t.label, "on": on,
                      **({"reason": reason} if reason else {}),
-                     **{k: [None, v] for k, v in fields.items()}},
+                     **({"clocks": effects} if effects else {}),
+                     **{k: [before_fields[k], v] for k, v in fields.items()}},
         )
         return current
 
 
-def _apply_clock_action(matter, ca: ClockAction, user, on: dt.date, reason: str) -> None:
+def _apply_clock_action(matter, ca: ClockAction, t: Transition, user, on: dt.date, reason: str) -> str:
+    """Apply one declared clock action; returns a short Chinese summary for the transition's audit."""
+    from .models import Clock
+
+    why = reason or t.label  # clocks.add_event requires a reason for a pause
+    existing = clocks.clock_of(matter, ca.clock)
     if ca.action == "start":
-        existing = clocks.clock_of(matter, ca.clock)
+        if existing is not None and existing.status != Clock.Status.STOPPED:
+            clock = clocks.add_event(existing, "restart", on, actor=user, reason=why)
+            return f"{ca.clock}：重新起算，届满日 {clock.due_date}"
         if existing is not None:
-            clocks.add_event(existing, "restart", on, actor=user, reason=reason or "重新起算")
-        else:
-            clocks.start_clock(matter, ca.clock, ca.rule, on, actor=user, reason=reason,
-                               rule_on=getattr(matter, "rules_date", None) or on)
-        return
-    clock = clocks.clock_of(matter, ca.clock)
-    if clock is None or clock.status == clock.Status.STOPPED:
+            # A clock that ended in an earlier round (e.g. a second 补正 notice): its ledger is kept
+            # under an archived name, and the new round gets a fresh clock of the current rule.
+            rounds = Clock.objects.filter(matter_type=existing.matter_type, matter_id=existing.matter_id,
+                                          name__startswith=f"{ca.clock}#").count()
+            archived = f"{ca.clock}#{rounds + 1}"
+            Clock.objects.filter(pk=existing.pk).update(name=archived)
+            audit.record("clock.archive", actor=user, obj=matter, changes={"clock": [ca.clock, archived]})
+        clock = clocks.start_clock(matter, ca.clock, ca.rule, on, actor=user, reason=why,
+                                   rule_on=_rules_date(matter, on))
+        return f"{ca.clock}：起算（{clock.rule.budget}{clock.rule.get_day_unit_display()}），届满日 {clock.due_date}"
+    if existing is None or existing.status == Clock.Status.STOPPED:
         if ca.action == "stop":
-            return  # nothing running: stopping is a no-op by design
-        raise DeadlineError(f"期限“{ca.clock}”未在计时，不能{ {'pause': '中止', 'resume': '恢复', 'restart': '重新起算'}.get(ca.action, ca.action)}。")
-    clocks.add_event(clock, ca.action, on, actor=user, reason=reason or ca.action)
+            return ""  # nothing running: stopping is a no-op by design
+        raise DeadlineError(f"期限“{ca.clock}”未在计时，不能{_CLOCK_ACTION_LABEL.get(ca.action, ca.action)}。")
+    clock = clocks.add_event(existing, ca.action, on, actor=user, reason=why)
+    label = _CLOCK_ACTION_LABEL.get(ca.action, ca.action)
+    return f"{ca.clock}：{label}" + (f"，届满日 {clock.due_date}" if clock.due_date and ca.action != "stop" else "")

@@ -1,3 +1,55 @@
-from ninja import Router
+"""GET /api/inbox: the same items as the 我的待办与期限 page, as JSON."""
+from __future__ import annotations
 
-router = Router()
+import datetime as dt
+
+from ninja import Query, Router, Schema
+from ninja.errors import HttpError
+
+from .. import inbox
+
+try:  # the API's shared authentication (session with CSRF, or bearer token), when present
+    from .base import session_or_token as _auth
+except ImportError:  # pragma: no cover - depends on the API module's version
+    _auth = None
+
+router = Router(tags=["我的待办与期限"], **({"auth": _auth} if _auth is not None else {}))
+
+
+class InboxItemOut(Schema):
+    matter_type: str
+    matter_type_label: str
+    matter_id: int
+    matter_label: str
+    unit: str
+    state: str
+    state_label: str
+    clock: str
+    clock_label: str
+    citation: str
+    budget: int
+    day_unit: str
+    clock_status: str
+    clock_status_label: str
+    due_date: dt.date | None
+    days_left: int | None
+    due_soon: bool
+    overdue: bool
+    actions: list[str]
+    warnings: list[str]
+    link: str
+
+
+class InboxFilter(Schema):
+    type: str = ""
+    on: dt.date | None = None
+
+
+@router.get("", response=list[InboxItemOut], summary="我的待办与期限",
+            description="当前用户可办理的各类事项的未结期限，按届满日排序。"
+                        "type：只看某一事项类型（程序代码）；on：按该日期计算剩余天数与临期、逾期标记（默认今天）。")
+def list_inbox(request, filters: Query[InboxFilter]):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        raise HttpError(401, "请先登录，或在请求头中提供有效的接口令牌。")
+    return [i.as_dict() for i in inbox.items_for(user, on=filters.on, matter_type=filters.type)]
