@@ -6,6 +6,7 @@ sample API (409, code stale_version) — and in each case nothing of the second 
 import datetime as dt
 
 import pytest
+from django.db import connection
 
 from fazhi.core.models import AuditRecord, Clock
 from fazhi.core.procedure import StaleVersion, perform
@@ -93,3 +94,45 @@ def test_given_two_users_editing_through_the_page_then_the_second_edit_is_refuse
     assert "已被他人修改" in second.content.decode()
     m = SampleMatter.objects.get(pk=matter.pk)
     assert (m.title, m.has_materials, m.version) == ("甲改的标题", True, 2)
+
+
+postgres_only = pytest.mark.skipif(connection.vendor != "postgresql",
+                                   reason="真正的并发事务需要 PostgreSQL（SQLite 整库串行写入）")
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_given_two_parallel_transactions_at_version_1_then_exactly_one_transition_happens(demo_gov):
+    import threading
+
+    matter = SampleMatter.objects.create(unit=demo_gov.units["YX-ZJJ"], state="draft", title="并发提交",
+                                         has_materials=True)
+    users = [demo_gov.persona("住建局经办人"), demo_gov.persona("司法局协调员")]
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def work(user):
+        try:
+            barrier.wait(timeout=30)
+            perform(SampleMatter.objects.get(pk=matter.pk), "submit", user, version=1, on=D(2025, 9, 26))
+            result = "ok"
+        except StaleVersion:
+            result = "stale"
+        except BaseException as exc:  # noqa: BLE001 - reported to the test
+            result = repr(exc)
+        finally:
+            connection.close()
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=work, args=(u,)) for u in users]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert sorted(outcomes) == ["ok", "stale"]
+    m = SampleMatter.objects.get(pk=matter.pk)
+    assert (m.state, m.version) == ("review", 2)
+    assert Clock.objects.filter(matter_id=m.pk, name="review").count() == 1
+    assert transitions(m) == 1
