@@ -31,3 +31,4 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 install(api)
+api.add_router("/litigation", "fazhi.litigation.api.router")

@@ -11,5 +11,6 @@ handler500 = "fazhi.core.views.errors.server_error"
 urlpatterns = [
     path("api/", api.urls),
     path("django-admin/", admin.site.urls),
+    path("litigation/", include("fazhi.litigation.urls")),
     path("", include("fazhi.core.urls")),
 ]

@@ -111,9 +111,25 @@ class MembershipAdmin(AuditedAdmin):
     autocomplete_fields = ("user", "unit")
 
 
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Calendar rows change only through the calendar page / `fazhi calendar load`
+    (fazhi.core.calendar_services), which also recomputes the due dates of open clocks."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 admin.site.register(ClockRule, AuditedAdmin)
-admin.site.register(CalendarYear, AuditedAdmin)
-admin.site.register(CalendarDay, AuditedAdmin)
+admin.site.register(CalendarYear, ReadOnlyAdmin)
+admin.site.register(CalendarDay, ReadOnlyAdmin)
 admin.site.site_header = "法治政府建设工作平台 · 系统管理"
 admin.site.site_title = "系统管理"
 admin.site.index_title = "系统管理"

@@ -14,6 +14,10 @@ A module declares its procedure as data in its own ``procedure.py``::
     )
 
 and the model sets ``procedure = PROCEDURE`` (it inherits ``fazhi.core.models.Matter``).
+A clock started by a transition uses the version of its rule in force on the matter's
+``rules_date`` attribute when the model has one (a case filed under an older law keeps its old
+limits), otherwise on the day the clock starts. Starting a clock that ended in an earlier round
+(a second 补正 notice) keeps the old ledger under ``name#1``, ``name#2`` … and starts afresh.
 ``perform`` is the one service function that moves any matter: it checks scope, role and guards,
 applies optimistic concurrency, updates the clocks and writes the audit record, in one transaction.
 """
@@ -81,6 +85,14 @@ class Rule:
     since: dt.date = dt.date(1900, 1, 1)
     until: dt.date | None = None
     note: str = ""
+
+    def __post_init__(self):
+        if self.day_unit not in ("wd", "d"):
+            raise ValueError(f"rule {self.code}: day_unit must be 'wd' or 'd', not {self.day_unit!r}")
+        if self.budget <= 0:
+            raise ValueError(f"rule {self.code}: budget must be positive")
+        if self.until is not None and self.until < self.since:
+            raise ValueError(f"rule {self.code}: until {self.until} is before since {self.since}")
 
 
 @dataclass(frozen=True)

@@ -20,3 +20,14 @@ def _logged_out(sender, request, user, **kwargs):
 def _login_failed(sender, credentials, request=None, **kwargs):
     name = str(credentials.get("username", ""))[:150]
     audit.record("login_failed", object_type="core.user", object_repr=name, changes={"用户名": name})
+
+
+from axes.signals import user_locked_out  # noqa: E402
+
+
+@receiver(user_locked_out)
+def _locked_out(sender, request=None, username=None, ip_address=None, **kwargs):
+    """等保2.0 安全审计: the lockout itself is an event, not only the failures before it."""
+    name = str(username or "")[:150]
+    audit.record("account_locked", object_type="core.user", object_repr=name,
+                 changes={"用户名": name, "来源地址": ip_address or ""})

@@ -323,3 +323,8 @@ def test_given_migrate_then_the_declared_rules_are_rows_with_their_versions(db):
     assert ("sample.review", D(2024, 1, 1), 5) in rows
     assert ("sample.review", D(2000, 1, 1), 7) in rows
     assert ClockRule.objects.get(code="sample.review", effective_from=D(2000, 1, 1)).effective_to == D(2023, 12, 31)
+
+
+def test_given_a_rule_with_an_unknown_day_unit_then_it_fails_at_import():
+    with pytest.raises(ValueError, match="day_unit"):
+        procedure.Rule("broken.rule", "错误规则", 5, "weeks", "无")

@@ -456,3 +456,10 @@ def test_given_admin_when_renaming_a_unit_then_before_and_after_audited(admin_cl
     assert response.status_code == 302, response.content.decode()[:2000]
     rec = AuditRecord.objects.get(action="admin_change")
     assert rec.changes["name"] == ["云溪区青石街道办事处", "云溪区青石街道"] and rec.unit_id == unit.pk
+
+
+@pytest.mark.django_db
+def test_given_admin_when_editing_calendar_rows_in_django_admin_then_refused(admin_client):
+    """Calendar edits must go through the calendar service, which recomputes open clocks."""
+    assert admin_client.get("/django-admin/core/calendarday/add/").status_code == 403
+    assert admin_client.get("/django-admin/core/calendarday/").status_code == 200
