@@ -121,7 +121,7 @@ def test_given_a_calendar_day_clock_then_due_soon_and_overdue_around_its_due_dat
 
 def test_given_a_type_filter_then_only_that_type(scenario, persona):
     coord = persona("司法局协调员")
-    assert inbox.matter_types() == [("sample.matter", "样例事项")]
+    assert ("sample.matter", "样例事项") in inbox.matter_types()
     assert rows(inbox.items_for(coord, on=ON, matter_type="sample.matter")) == rows(inbox.items_for(coord, on=ON))
     assert inbox.items_for(coord, on=ON, matter_type="no.such_type") == []
 

@@ -83,6 +83,8 @@ def test_given_limit_failures_when_logging_in_then_locked_even_with_right_passwo
     # Locked: the right password does not get in either.
     right = login(client, "zjj_operator")
     assert right.status_code == 429 and "_auth_user_id" not in client.session
+    # The lockout itself is an audit event (等保2.0 安全审计).
+    assert AuditRecord.objects.filter(action="account_locked", object_repr="zjj_operator").exists()
 
 
 @pytest.mark.django_db
