@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "axes",
     "ninja",
     "fazhi.core",
+    "fazhi.reconsideration",
     "fazhi.litigation",
 ]
 

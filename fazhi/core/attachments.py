@@ -80,7 +80,7 @@ _DESCRIPTIONS = {
 }
 
 
-def _human_size(n: int) -> str:
+def human_size(n: int) -> str:
     if n >= 1024 * 1024:
         return f"{n / 1024 / 1024:.1f} MB".replace(".0 MB", " MB")
     if n >= 1024:
@@ -228,14 +228,14 @@ def validate_upload(uploaded_file, *, name: str | None = None) -> tuple[str, str
     declared = getattr(uploaded_file, "size", None)
     if declared is not None and declared > limit:
         raise AttachmentRefused(
-            f"文件“{display_name}”大小为 {_human_size(declared)}，超过上限 {_human_size(limit)}，已拒绝上传。")
+            f"文件“{display_name}”大小为 {human_size(declared)}，超过上限 {human_size(limit)}，已拒绝上传。")
     fh = uploaded_file.file if hasattr(uploaded_file, "file") else uploaded_file
     sha, size, head = _read_digest(fh)
     if size == 0:
         raise AttachmentRefused(f"文件“{display_name}”是空文件，已拒绝上传。")
     if size > limit:
         raise AttachmentRefused(
-            f"文件“{display_name}”大小为 {_human_size(size)}，超过上限 {_human_size(limit)}，已拒绝上传。")
+            f"文件“{display_name}”大小为 {human_size(size)}，超过上限 {human_size(limit)}，已拒绝上传。")
     _check_content(ext, kind, head, fh, display_name)
     return display_name, sha, size, kind, ext
 

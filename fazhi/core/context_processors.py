@@ -7,6 +7,7 @@ NAV = [
     ("我的待办与期限", "/inbox/"),
     ("期限计算器", "/deadline/"),
     ("单位", "/units/"),
+    ("附件", "/attachments/"),
     ("指标", "/metrics/"),
     ("工作日历", "/calendar/"),
     ("审计日志", "/audit/"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Q
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from fazhi.core import audit, clocks, scoping
 from fazhi.core.models import Clock, Unit
@@ -62,6 +62,7 @@ class CaseOut(Schema):
 class CaseDetailOut(CaseOut):
     plaintiffs: list[str]
     reconsideration_number: str
+    reconsideration_case_id: int | None = Field(None, description="本平台上的前置行政复议案件编号（仅当您有权查看时）")
     answer_filed_on: dt.date | None
     answer_late: bool
     result_kind: str
@@ -165,7 +166,9 @@ def _detail(case: LitigationCase, user) -> dict:
     return {
         **_out(case),
         "plaintiffs": [p.strip() for p in case.plaintiffs.splitlines() if p.strip()],
-        "reconsideration_number": case.reconsideration_number, "answer_filed_on": case.answer_filed_on,
+        "reconsideration_number": case.reconsideration_number,
+        "reconsideration_case_id": getattr(services.visible_reconsideration(case, user), "pk", None),
+        "answer_filed_on": case.answer_filed_on,
         "answer_late": case.answer_late, "result_kind": case.result_kind, "result_served_on": case.result_served_on,
         "appealed": case.appealed, "appellant": case.appellant, "appeal_filed_on": case.appeal_filed_on,
         "second_outcome": case.second_outcome, "remanded": case.remanded, "note": case.note,
@@ -199,7 +202,7 @@ def list_cases(request, q: Query[ListQuery]):
 def register_case(request, payload: RegisterIn):
     unit = scoping.get_visible_or_404(Unit, request.user, code=payload.unit)
     case = services.register_case(request.user, unit=unit, **payload.dict(exclude={"unit"}))
-    return 201, _done(request, case.pk)
+    return Status(201, _done(request, case.pk))
 
 
 @router.get("/{int:pk}", response=CaseDetailOut, summary="行政应诉案件详情",

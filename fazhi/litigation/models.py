@@ -63,8 +63,12 @@ class LitigationCase(Matter):
     plaintiffs = models.TextField("原告", help_text="原告姓名或名称，多个原告请分行填写（个人信息）。")
     act_challenged = models.CharField("被诉行政行为", max_length=300)
     instance = models.CharField("审级", max_length=10, choices=Instance.choices, default=Instance.FIRST)
-    # The reconsideration app does not exist yet: its case number is kept as text (see report).
+    # The reconsideration the suit follows (行政诉讼法 第四十五条): linked when it was handled on this
+    # platform and the registering user may see it; the number is kept as text in every case (a
+    # reconsideration by another government, or a historic one, has no record here).
     reconsideration_number = models.CharField("前置行政复议案号", max_length=80, blank=True)
+    reconsideration_case = models.ForeignKey("reconsideration.Case", null=True, blank=True, on_delete=models.PROTECT,
+                                             related_name="litigation_cases", verbose_name="前置行政复议案件")
     served_on = models.DateField("收到起诉状副本日期", null=True, blank=True)
     answer_filed_on = models.DateField("提交答辩状日期", null=True, blank=True)
     result = models.CharField("裁判结果", max_length=30, choices=Result.choices, blank=True)

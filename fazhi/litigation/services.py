@@ -66,6 +66,28 @@ def _text(value, label: str, max_length: int, *, required: bool = True) -> str:
     return value
 
 
+def _reconsideration_case(user, number: str):
+    """The id of the visible reconsideration case with this number, or None (only the text is kept)."""
+    if not number:
+        return None
+    from django.apps import apps
+
+    from fazhi.core import scoping
+
+    model = apps.get_model("reconsideration", "Case")
+    return scoping.scoped(model, user).filter(number=number).values_list("pk", flat=True).first()
+
+
+def visible_reconsideration(case: LitigationCase, user):
+    """The linked reconsideration case if ``user`` may see it (a link never widens anyone's scope)."""
+    if not case.reconsideration_case_id:
+        return None
+    from fazhi.core import scoping
+
+    return scoping.scoped(type(case)._meta.get_field("reconsideration_case").related_model, user).filter(
+        pk=case.reconsideration_case_id).first()
+
+
 def _check_unique(court: str, case_number: str, exclude_pk=None) -> None:
     qs = LitigationCase.objects.filter(court=court, case_number=case_number)
     if exclude_pk:
@@ -92,6 +114,7 @@ def register_case(user, *, unit, court: str, case_number: str, plaintiffs: str, 
         "note": _text(note, "备注", 2000, required=False),
         "served_on": _date(served_on, "收到起诉状副本日期"),
     }
+    fields["reconsideration_case_id"] = _reconsideration_case(user, fields["reconsideration_number"])
     with transaction.atomic():
         _check_unique(fields["court"], fields["case_number"])
         try:
@@ -110,6 +133,8 @@ def edit_case(case: LitigationCase, user, *, version, **values) -> LitigationCas
               "plaintiffs": ("原告", 2000, True), "act_challenged": ("被诉行政行为", 300, True),
               "reconsideration_number": ("前置行政复议案号", 80, False), "note": ("备注", 2000, False)}
     fields = {k: _text(v, limits[k][0], limits[k][1], required=limits[k][2]) for k, v in values.items()}
+    if "reconsideration_number" in fields and fields["reconsideration_number"] != case.reconsideration_number:
+        fields["reconsideration_case_id"] = _reconsideration_case(user, fields["reconsideration_number"])
     with transaction.atomic():
         if "court" in fields or "case_number" in fields:
             _check_unique(fields.get("court", case.court), fields.get("case_number", case.case_number),

@@ -129,7 +129,8 @@ def _detail(request, case: LitigationCase, *, error: str = "", bound: tuple[str,
     for c in clocks.clocks_of(case):
         clock_rows.append({"clock": c, "left": clocks.remaining(c) if c.status != Clock.Status.STOPPED else None})
     return render(request, "litigation/detail.html", {
-        "case": case, "plaintiffs": [p for p in case.plaintiffs.splitlines() if p.strip()],
+        "case": case, "reconsideration": services.visible_reconsideration(case, request.user),
+        "plaintiffs": [p for p in case.plaintiffs.splitlines() if p.strip()],
         "clock_rows": clock_rows, "hearings": case.hearings.order_by("date", "pk"),
         "operations": ops, "edit_form": edit_form, "error": error,
     }, status=status)

@@ -142,7 +142,8 @@ def _is_ordinary(case, ctx) -> bool:
 
 
 def _is_simplified(case, ctx) -> bool:
-    return case.procedure_type == "simplified"
+    # The conversion itself changes the type: ask the stored row.
+    return type(case)._default_manager.filter(pk=case.pk, procedure_type="simplified").exists()
 
 
 def _not_extended(case, ctx) -> bool:
@@ -154,7 +155,8 @@ def _no_previous_correction(case, ctx) -> bool:
 
 
 def _copy_not_sent(case, ctx) -> bool:
-    return case.copy_sent_on is None
+    # Guards see the transition's own changes applied: ask the stored row.
+    return type(case)._default_manager.filter(pk=case.pk, copy_sent_on__isnull=True).exists()
 
 
 def _outcome_is(*allowed):

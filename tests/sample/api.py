@@ -52,3 +52,17 @@ def transition(request, pk: int, name: str, payload: TransitionIn):
     matter = scoping.get_visible_or_404(SampleMatter, request.user, pk=pk)
     done = services.act(matter, name, request.user, version=payload.version, on=payload.on, reason=payload.reason)
     return _out(done, request.user)
+
+
+class EditIn(Schema):
+    version: int
+    title: str
+    has_materials: bool = False
+
+
+@router.put("/{int:pk}", response=MatterOut, summary="修改样例事项")
+def edit_matter(request, pk: int, payload: EditIn):
+    matter = scoping.get_visible_or_404(SampleMatter, request.user, pk=pk)
+    done = services.edit(matter, request.user, version=payload.version, title=payload.title,
+                         has_materials=payload.has_materials)
+    return _out(done, request.user)

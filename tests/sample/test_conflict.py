@@ -136,3 +136,20 @@ def test_given_two_parallel_transactions_at_version_1_then_exactly_one_transitio
     assert (m.state, m.version) == ("review", 2)
     assert Clock.objects.filter(matter_id=m.pk, name="review").count() == 1
     assert transitions(m) == 1
+
+
+@pytest.mark.django_db
+def test_given_a_too_long_title_when_editing_through_the_api_then_422_json_in_chinese_and_nothing_saved(demo_gov, client_of):
+    import json
+
+    from fazhi.core.services import do_create
+
+    matter = do_create(SampleMatter, demo_gov.persona("住建局经办人"), unit=demo_gov.units["YX-ZJJ"],
+                       fields={"title": "原标题"})
+    response = client_of("住建局经办人").put(f"/api/sample/{matter.pk}", data=json.dumps(
+        {"version": matter.version, "title": "长" * 101}), content_type="application/json")
+    assert response.status_code == 422
+    body = response.json()
+    assert body["code"] == "validation_error" and "100" in body["message"] and "title" in body["details"]
+    matter.refresh_from_db()
+    assert matter.title == "原标题" and matter.version == 1

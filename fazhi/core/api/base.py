@@ -13,6 +13,7 @@ import secrets
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as ModelValidationError
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
@@ -251,6 +252,13 @@ def install(api) -> None:
         return _json(api, request, 422, "validation_error", f"请求参数有误：{summary or '格式不正确'}。",
                      details=details)
 
+    def on_model_validation_error(request, exc):
+        # Services (do_create / do_update / module services) validate with Django's ValidationError.
+        messages = exc.messages if hasattr(exc, "messages") else [str(exc)]
+        details = exc.message_dict if hasattr(exc, "error_dict") else {}
+        return _json(api, request, 422, "validation_error", "；".join(messages) or "提交的数据有误。",
+                     details=details)
+
     def on_authentication_error(request, exc):
         code = getattr(exc, "code", "not_authenticated")
         message = exc.message if _has_cjk(exc.message) else NOT_AUTHENTICATED_MESSAGE
@@ -281,6 +289,7 @@ def install(api) -> None:
     api.add_exception_handler(DeadlineError, on_deadline_error)
     api.add_exception_handler(ProcedureError, on_procedure_error)
     api.add_exception_handler(ValidationError, on_validation_error)
+    api.add_exception_handler(ModelValidationError, on_model_validation_error)
     api.add_exception_handler(HttpError, on_http_error)
     api.add_exception_handler(AuthenticationError, on_authentication_error)
     api.add_exception_handler(PermissionDenied, on_permission_denied)

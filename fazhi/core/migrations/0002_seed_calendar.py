@@ -1,20 +1,11 @@
 """Seed the working-day calendar from the chinese-calendar package (State Council notices 2004–2026)."""
 from django.db import migrations
 
-SOURCE = "chinesecalendar 1.11.0（国务院办公厅节假日安排通知）"
+from fazhi.core.calendar_seed import SOURCE, seed_from_package
 
 
 def seed(apps, schema_editor):
-    from chinese_calendar import constants
-
-    CalendarDay = apps.get_model("core", "CalendarDay")
-    CalendarYear = apps.get_model("core", "CalendarYear")
-    rows = [CalendarDay(date=d, kind="holiday", name=str(n), source=SOURCE) for d, n in constants.holidays.items()]
-    rows += [CalendarDay(date=d, kind="workday", name=str(n), source=SOURCE) for d, n in constants.workdays.items()]
-    CalendarDay.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
-    years = sorted({d.year for d in constants.holidays} | {d.year for d in constants.workdays})
-    for y in years:
-        CalendarYear.objects.get_or_create(year=y, defaults={"source": SOURCE})
+    seed_from_package(apps.get_model("core", "CalendarDay"), apps.get_model("core", "CalendarYear"))
 
 
 def unseed(apps, schema_editor):

@@ -36,7 +36,7 @@ def raw(sql: str, params=()):
         c.execute(sql, params)
 
 
-def jsonb(param: str) -> str:
+def jsonb() -> str:
     return "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
 
 
@@ -99,7 +99,7 @@ def test_given_a_sha256_fallback_record_in_the_chain_when_verifying_then_it_is_c
     assert audit.verify_chain().ok
 
     disable_triggers()
-    raw(f"UPDATE core_auditrecord SET changes = {jsonb('x')} WHERE seq = %s",
+    raw(f"UPDATE core_auditrecord SET changes = {jsonb()} WHERE seq = %s",
         [json.dumps({"说明": "改过"}, ensure_ascii=False), fallback.seq])
     result = audit.verify_chain()
     assert not result.ok and result.broken_seq == fallback.seq
@@ -183,7 +183,7 @@ def test_given_the_migration_triggers_when_raw_sql_updates_or_deletes_a_record_t
 def test_given_a_records_changes_altered_in_the_database_when_verifying_then_it_names_that_record(chain):
     target = chain[2]
     disable_triggers()
-    raw(f"UPDATE core_auditrecord SET changes = {jsonb('x')} WHERE seq = %s",
+    raw(f"UPDATE core_auditrecord SET changes = {jsonb()} WHERE seq = %s",
         [json.dumps({"state": ["received", "s3"], "金额": 30000}, ensure_ascii=False), target.seq])
 
     result = audit.verify_chain()

@@ -19,7 +19,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from .. import scoping
-from ..attachments import (ALLOWED, ALLOWED_TEXT, AttachmentRefused, _human_size, content_disposition, open_attachment,
+from ..attachments import (ALLOWED, ALLOWED_TEXT, AttachmentRefused, human_size, content_disposition, open_attachment,
                            served_content_type, store_attachment)
 from ..models import Attachment, Unit
 from ..procedure import ProcedureError
@@ -100,7 +100,7 @@ def _upload(request):
         if oversize:
             form.is_valid()
             form.errors.pop("file", None)
-            form.add_error("file", f"文件“{oversize}”超过上限 {_human_size(settings.FAZHI_UPLOAD_MAX_BYTES)}，已拒绝上传。")
+            form.add_error("file", f"文件“{oversize}”超过上限 {human_size(settings.FAZHI_UPLOAD_MAX_BYTES)}，已拒绝上传。")
         elif form.is_valid():
             try:
                 attachment = store_attachment(form.cleaned_data["file"], unit=form.cleaned_data["unit"],
@@ -120,7 +120,7 @@ def _upload(request):
 
 
 def _upload_context(form) -> dict:
-    return {"form": form, "allowed": ALLOWED_TEXT, "max_size": _human_size(settings.FAZHI_UPLOAD_MAX_BYTES),
+    return {"form": form, "allowed": ALLOWED_TEXT, "max_size": human_size(settings.FAZHI_UPLOAD_MAX_BYTES),
             "accept": ",".join(f".{ext}" for ext in ALLOWED)}
 
 

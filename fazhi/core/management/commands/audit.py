@@ -17,6 +17,10 @@ from fazhi.core import audit
 from fazhi.core.models import AuditRecord
 
 
+def _shown(value) -> str:
+    return "（空）" if value is None or value == "" else str(value)
+
+
 class Command(BaseCommand):
     help = "审计链校验与查询：verify 校验哈希链是否完整；show 按对象列出审计记录。"
 
@@ -30,6 +34,16 @@ class Command(BaseCommand):
                           help="对象类型与编号，例如 core.attachment:12")
         show.add_argument("--json", action="store_true", help="以 JSON 输出。")
         show.add_argument("--limit", type=int, default=200, help="最多列出的条数（默认 200）。")
+
+    def execute(self, *args, **options):
+        # On the command line, "错误：…" on stderr instead of Django's "CommandError: …".
+        try:
+            return super().execute(*args, **options)
+        except CommandError as exc:
+            if not getattr(self, "_called_from_command_line", False) or options.get("traceback"):
+                raise
+            self.stderr.write(f"错误：{exc}")
+            sys.exit(exc.returncode)
 
     def handle(self, *args, **options):
         sub = options.get("subcommand")
@@ -79,7 +93,7 @@ class Command(BaseCommand):
             return
         for r in records:
             changes = "；".join(
-                f"{k}：{v[0]!s} → {v[1]!s}" if isinstance(v, list) and len(v) == 2 else f"{k}：{v}"
+                f"{k}：{_shown(v[0])} → {_shown(v[1])}" if isinstance(v, list) and len(v) == 2 else f"{k}：{_shown(v)}"
                 for k, v in (r.changes or {}).items()
             )
             self.stdout.write(
