@@ -16,6 +16,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Prefetch
 
 from . import clocks, scoping
+from .clocks import events_of
 from .deadlines import DeadlineError, Event, Outcome, compute, days_left
 from .models import Clock, ClockEvent, Matter
 from .procedure import Procedure, allowed_transitions
@@ -67,9 +68,6 @@ def _models_for_type(key: str) -> list:
             if issubclass(m, Matter) and isinstance(getattr(m, "procedure", None), Procedure) and m.procedure.key == key]
 
 
-def _ordered_events(clock: Clock) -> list[Event]:
-    # Uses the prefetched ledger (clocks.events_of would query once per clock).
-    return [Event(e.kind, e.on, e.amount, e.amount_unit) for e in sorted(clock.events.all(), key=lambda e: e.seq)]
 
 
 def items_for(user, *, on: dt.date | None = None, matter_type: str = "") -> list[InboxItem]:
@@ -123,7 +121,7 @@ def items_for(user, *, on: dt.date | None = None, matter_type: str = "") -> list
 def _item(c: Clock, matter, actions: list[str], cal, on: dt.date) -> InboxItem:
     proc: Procedure = matter.procedure
     rule = c.rule
-    events = _ordered_events(c)
+    events = events_of(c)
     try:
         # Stored events were valid when recorded; replay them without re-checking (as clocks.outcome).
         result = compute(cal, rule.budget, rule.day_unit, events, on, check_from=len(events))

@@ -5,6 +5,7 @@ import json
 
 import pytest
 from django.core.management import call_command
+from django.http import Http404
 
 from fazhi.core import metrics
 from fazhi.core.procedure import GuardFailed, TransitionNotAllowed
@@ -91,8 +92,11 @@ def test_given_the_government_switches_the_correction_formula_then_rate_and_nume
     assert v("corrected", yx) == 6 and v("correction_rate", yx) == 60.0
     services.do_set_correction_formula(office, persona("司法局协调员"), "narrow.v1")
     assert v("corrected", yx) == 4 and v("correction_rate", yx) == round(4 * 100 / 14, 1)
-    with pytest.raises(GuardFailed):
+    with pytest.raises(GuardFailed, match="法治协调员"):
+        services.do_set_correction_formula(office, persona("人大监督员"), "direct.v1")
+    with pytest.raises(Http404):
         services.do_set_correction_formula(office, persona("住建局经办人"), "direct.v1")
+    assert services.office_of(yx).correction_formula == "narrow.v1"
     assert set(FORMULAS) == {"direct.v1", "decided.v1", "narrow.v1"}
 
 
