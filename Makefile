@@ -44,7 +44,7 @@ test-postgres: $(STAMP)
 	fi
 
 bench: $(STAMP)
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/spine.py
 
 clean:
 	rm -rf $(VENV) var build *.egg-info

@@ -32,3 +32,4 @@ api = NinjaAPI(
 )
 install(api)
 api.add_router("/litigation", "fazhi.litigation.api.router")
+api.add_router("/reconsideration", "fazhi.reconsideration.api.router")

@@ -12,5 +12,6 @@ urlpatterns = [
     path("api/", api.urls),
     path("django-admin/", admin.site.urls),
     path("litigation/", include("fazhi.litigation.urls")),
+    path("reconsideration/", include("fazhi.reconsideration.urls")),
     path("", include("fazhi.core.urls")),
 ]

@@ -5,6 +5,8 @@ from . import scoping
 NAV = [
     ("首页", "/"),
     ("我的待办与期限", "/inbox/"),
+    ("行政复议", "/reconsideration/"),
+    ("行政应诉", "/litigation/"),
     ("期限计算器", "/deadline/"),
     ("单位", "/units/"),
     ("附件", "/attachments/"),

@@ -1,28 +1,40 @@
 """我的待办与期限: every open clock of every matter type that the user may act on, by due date.
 
-One query for the open clocks of the units the user may see (with their rules and ledgers), then
-one query per matter type for the matters; no per-row queries. A matter is listed when the user
-holds a role that may perform at least one transition from its current state
-(``procedure.allowed_transitions``); guards are not evaluated here, they answer when acting.
+A matter is listed when the user holds a role that may perform at least one transition from its
+current state (``procedure.allowed_transitions``); guards are not evaluated here, they answer when
+acting. That rule is evaluated in SQL (``open_clocks_for``), so a page of a province-sized inbox
+(10^5–10^6 open clocks) costs a few indexed queries: the whole result is counted and ordered in the
+database, and only the page's ledgers are fetched and replayed.
+
+Order (the same as replaying everything and sorting): running clocks by due date; on the same due
+date by days left (in each clock's own unit), then matter type, matter, clock; paused clocks last,
+by their unused days. The stored ``Clock.due_date`` is the replay's due date (it is derived on every
+event and recomputed after every calendar change), so SQL may order on it. A paused clock's unused
+days live only in its ledger: the paused part of the result is replayed when a page reaches it
+(paused clocks are few: a suspension is the exception).
 """
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import defaultdict
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Prefetch
+from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Subquery, Value, When
 
 from . import clocks, scoping
 from .clocks import events_of
-from .deadlines import DeadlineError, Event, Outcome, compute, days_left
+from .deadlines import DeadlineError, Outcome, compute, days_left
 from .models import Clock, ClockEvent, Matter
 from .procedure import Procedure, allowed_transitions
-from .workdays import get_calendar
+from .workdays import Calendar, get_calendar
 
 DUE_SOON_DAYS = 3  # marked 临期 at 3 days or fewer (working days, or calendar days) before the due date
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 200
+OPEN = (Clock.Status.RUNNING, Clock.Status.PAUSED)
 
 
 @dataclass
@@ -53,73 +65,203 @@ class InboxItem:
         return asdict(self)
 
 
+@dataclass
+class InboxPage:
+    items: list[InboxItem]
+    count: int  # items in the whole result, every page
+    page: int
+    page_size: int
+    overdue_count: int  # of the whole result
+    due_soon_count: int  # of the whole result
+    pages: int = field(init=False)
+
+    def __post_init__(self):
+        self.pages = max(1, math.ceil(self.count / self.page_size))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def first_index(self) -> int:  # 1-based position of the page's first item (0 when empty)
+        return (self.page - 1) * self.page_size + 1 if self.items else 0
+
+    @property
+    def last_index(self) -> int:
+        return (self.page - 1) * self.page_size + len(self.items)
+
+
+def _matter_models() -> list:
+    return [m for m in apps.get_models()
+            if issubclass(m, Matter) and isinstance(getattr(m, "procedure", None), Procedure)]
+
+
 def matter_types() -> list[tuple[str, str]]:
     """(procedure key, label) of every installed matter type, for the type filter."""
-    out = []
-    for model in apps.get_models():
-        proc = getattr(model, "procedure", None)
-        if issubclass(model, Matter) and isinstance(proc, Procedure):
-            out.append((proc.key, proc.label))
-    return sorted(out)
+    return sorted({(m.procedure.key, m.procedure.label) for m in _matter_models()})
 
 
 def _models_for_type(key: str) -> list:
-    return [m for m in apps.get_models()
-            if issubclass(m, Matter) and isinstance(getattr(m, "procedure", None), Procedure) and m.procedure.key == key]
+    return [m for m in _matter_models() if m.procedure.key == key]
 
 
+# ---------------------------------------------------------------------------
+# The result, in SQL
+# ---------------------------------------------------------------------------
+def _acting_states(proc: Procedure, role: str) -> set[str]:
+    """States from which ``role`` has at least one transition."""
+    return {s for t in proc.transitions if role in t.roles for s in t.source}
 
 
-def items_for(user, *, on: dt.date | None = None, matter_type: str = "") -> list[InboxItem]:
-    """The user's inbox as of ``on`` (default today), optionally only one matter type (procedure key)."""
-    on = on or clocks.today()
+def _may_act(model, reach_by_role: dict[str, list[str]]) -> Q | None:
+    """Matters of ``model`` the user may act on: per role, its acting states in the units it reaches."""
+    q = Q()
+    for role, paths in reach_by_role.items():
+        states = _acting_states(model.procedure, role)
+        if not states:
+            continue
+        units = Q()
+        for path in paths:
+            units |= Q(unit__path__startswith=path)
+        q |= Q(state__in=sorted(states)) & units
+    return q or None
+
+
+def open_clocks_for(user, matter_type: str = "") -> QuerySet:
+    """Open clocks (running or paused) of the matters the user may act on; unordered.
+
+    The same rule as ``allowed_transitions`` on each matter: roles are those reaching the matter's
+    own unit (a matter may have moved after its clock started), read-only roles never act; the
+    clock's unit must be visible too, as everywhere else.
+    """
     if user is None or not user.is_authenticated:
-        return []
-    qs = (
-        Clock.objects.filter(unit__in=scoping.visible_unit_ids(user),
-                             status__in=[Clock.Status.RUNNING, Clock.Status.PAUSED])
-        .select_related("rule")
-        .prefetch_related(Prefetch("events", queryset=ClockEvent.objects.order_by("seq")))
+        return Clock.objects.none()
+    reach_by_role: dict[str, list[str]] = defaultdict(list)
+    for path, role in scoping._reach(user):
+        if role not in scoping.READ_ONLY_ROLES:
+            reach_by_role[role].append(path)
+    models = _models_for_type(matter_type) if matter_type else _matter_models()
+    wanted = Q()
+    for model in models:
+        matters = _may_act(model, reach_by_role)
+        if matters is None:
+            continue
+        wanted |= Q(matter_type=ContentType.objects.get_for_model(model),
+                    matter_id__in=Subquery(model._default_manager.filter(matters).values("pk")))
+    if not wanted:
+        return Clock.objects.none()
+    return Clock.objects.filter(wanted, status__in=OPEN, unit__in=scoping.visible_unit_ids(user))
+
+
+def _counts_bounds(cal: Calendar, on: dt.date) -> dt.date:
+    """First due date that is no longer 临期: the 4th working day after ``on``.
+
+    临期 = not overdue and (≤ 3 working days or ≤ 3 calendar days left); since 3 calendar days always
+    end before the 4th working day, that is exactly ``on <= due < add_workdays(on, 4)``.
+    """
+    return cal.add_workdays(on, DUE_SOON_DAYS + 1)
+
+
+def _same_days_left_window(cal: Calendar, on: dt.date) -> tuple[dt.date, dt.date]:
+    """(P, N): for due dates in [P, on) or [on, N), days left count the same in working and calendar days.
+
+    They differ as soon as a non-working day lies between ``on`` and the due date: N is the first
+    non-working day after ``on``, P the last one on or before ``on``.
+    """
+    nxt = on + dt.timedelta(days=1)
+    for _ in range(366):
+        if not cal.is_workday(nxt):
+            break
+        nxt += dt.timedelta(days=1)
+    prev = on
+    for _ in range(366):
+        if not cal.is_workday(prev):
+            break
+        prev -= dt.timedelta(days=1)
+    return prev, nxt
+
+
+def _ordered(qs: QuerySet, cal: Calendar, on: dt.date) -> QuerySet:
+    """Running clocks in inbox order (see the module docstring); paused clocks (no due date) last."""
+    prev, nxt = _same_days_left_window(cal, on)
+    # On one due date only two values of "days left" exist (working or calendar days): working days
+    # are fewer ahead of the due date and fewer behind it, so they sort first ahead and last behind.
+    unit_key = Case(
+        When(Q(due_date__gte=on, due_date__lt=nxt) | Q(due_date__lt=on, due_date__gte=prev), then=Value(0)),
+        When(due_date__gte=on, rule__day_unit="wd", then=Value(0)),
+        When(due_date__lt=on, rule__day_unit="d", then=Value(0)),
+        default=Value(1), output_field=IntegerField(),
     )
-    if matter_type:
-        models = _models_for_type(matter_type)
-        if not models:
-            return []
-        qs = qs.filter(matter_type__in=[ContentType.objects.get_for_model(m) for m in models])
-    open_clocks = list(qs)
+    ranks = {key: n for n, (key, _label) in enumerate(matter_types())}
+    type_key = Case(*[When(matter_type=ContentType.objects.get_for_model(m), then=Value(ranks[m.procedure.key]))
+                      for m in _matter_models()], default=Value(len(ranks)), output_field=IntegerField())
+    return qs.annotate(_unit_key=unit_key, _type_key=type_key).order_by(
+        F("due_date").asc(nulls_last=True), "_unit_key", "_type_key", "matter_id", "pk")
 
-    wanted: dict[int, set[int]] = defaultdict(set)
-    for c in open_clocks:
-        wanted[c.matter_type_id].add(c.matter_id)
-    matters: dict[tuple[int, int], Matter] = {}
-    for ctype_id, ids in wanted.items():
-        model = ContentType.objects.get_for_id(ctype_id).model_class()  # cached by Django
-        if model is None or not isinstance(getattr(model, "procedure", None), Procedure):
-            continue
-        for m in model._default_manager.filter(pk__in=ids).select_related("unit"):
-            matters[(ctype_id, m.pk)] = m
 
+def _with_ledgers(qs: QuerySet) -> QuerySet:
+    return qs.select_related("rule").prefetch_related(
+        Prefetch("events", queryset=ClockEvent.objects.order_by("seq")))
+
+
+# ---------------------------------------------------------------------------
+# Public entry points
+# ---------------------------------------------------------------------------
+def items_for(user, *, on: dt.date | None = None, matter_type: str = "") -> list[InboxItem]:
+    """The whole inbox as of ``on`` (default today), optionally one matter type (procedure key)."""
+    on = on or clocks.today()
     cal = get_calendar()
-    actions_cache: dict[tuple[int, int], list[str]] = {}
-    items: list[InboxItem] = []
-    for c in open_clocks:
-        key = (c.matter_type_id, c.matter_id)
-        matter = matters.get(key)
-        # The matter's own unit decides (a matter may have moved after its clock started).
-        if matter is None or not scoping.can_view_unit(user, matter.unit):
-            continue
-        if key not in actions_cache:
-            actions_cache[key] = [t.label for t in allowed_transitions(matter, user)]
-        if not actions_cache[key]:
-            continue
-        items.append(_item(c, matter, actions_cache[key], cal, on))
-    items.sort(key=lambda i: (i.clock_status != Clock.Status.RUNNING, i.due_date or dt.date.max,
-                              i.days_left if i.days_left is not None else 0, i.matter_type, i.matter_id))
-    return items
+    qs = open_clocks_for(user, matter_type)
+    rows = list(_with_ledgers(_ordered(qs, cal, on)))
+    running = [c for c in rows if c.due_date is not None]
+    paused = _sorted_paused([c for c in rows if c.due_date is None], cal, on)
+    return _items(running + paused, user, cal, on)
 
 
-def _item(c: Clock, matter, actions: list[str], cal, on: dt.date) -> InboxItem:
-    proc: Procedure = matter.procedure
+def page_for(user, *, on: dt.date | None = None, matter_type: str = "", page: int = 1,
+             page_size: int = PAGE_SIZE, clamp: bool = False) -> InboxPage:
+    """One page of the inbox, with the count and the overdue / 临期 counts of the whole result.
+
+    ``clamp``: a page past the end shows the last page (for the web page); otherwise it is empty.
+    """
+    on = on or clocks.today()
+    page_size = min(max(int(page_size), 1), MAX_PAGE_SIZE)
+    page = max(int(page), 1)
+    cal = get_calendar()
+    qs = open_clocks_for(user, matter_type)
+    soon_until = _counts_bounds(cal, on)
+    totals = qs.aggregate(
+        count=Count("pk"),
+        running=Count("pk", filter=Q(due_date__isnull=False)),
+        overdue=Count("pk", filter=Q(due_date__lt=on)),
+        due_soon=Count("pk", filter=Q(due_date__gte=on, due_date__lt=soon_until)),
+    )
+    count, n_running = totals["count"], totals["running"]
+    if clamp:
+        page = min(page, max(1, math.ceil(count / page_size)))
+    start, stop = (page - 1) * page_size, page * page_size
+    chosen: list[Clock] = []
+    if start < n_running:
+        running = _ordered(qs.filter(due_date__isnull=False), cal, on)
+        chosen += list(_with_ledgers(running)[start:min(stop, n_running)])
+    if stop > n_running and count > n_running:
+        paused = _sorted_paused(list(_with_ledgers(qs.filter(due_date__isnull=True)).order_by("pk")), cal, on)
+        chosen += paused[max(start - n_running, 0):stop - n_running]
+    return InboxPage(items=_items(chosen, user, cal, on), count=count, page=page, page_size=page_size,
+                     overdue_count=totals["overdue"] or 0, due_soon_count=totals["due_soon"] or 0)
+
+
+# ---------------------------------------------------------------------------
+# Replay and items (only for the clocks shown)
+# ---------------------------------------------------------------------------
+def _replay(c: Clock, cal: Calendar, on: dt.date) -> tuple[Outcome, int | None]:
+    cached = getattr(c, "_inbox_replay", None)
+    if cached is not None and cached[0] == on:
+        return cached[1]
     rule = c.rule
     events = events_of(c)
     try:
@@ -131,6 +273,52 @@ def _item(c: Clock, matter, actions: list[str], cal, on: dt.date) -> InboxItem:
                          paused=c.status == Clock.Status.PAUSED, stopped=False, anchor=c.started_on,
                          warnings=[*c.warnings, f"期限记录无法核算：{exc}"])
         left = None
+    c._inbox_replay = (on, (result, left))
+    return result, left
+
+
+def _sorted_paused(paused: list[Clock], cal: Calendar, on: dt.date) -> list[Clock]:
+    """Paused clocks by unused days, then matter type, matter, clock (needs their ledgers)."""
+    keys = {ct: key for key, models in ((k, _models_for_type(k)) for k, _l in matter_types())
+            for ct in (ContentType.objects.get_for_model(m).pk for m in models)}
+
+    def key(c: Clock):
+        _result, left = _replay(c, cal, on)
+        return (left if left is not None else 0, keys.get(c.matter_type_id, "~"), c.matter_id, c.pk)
+
+    return sorted(paused, key=key)
+
+
+def _items(chosen: list[Clock], user, cal: Calendar, on: dt.date) -> list[InboxItem]:
+    wanted: dict[int, set[int]] = defaultdict(set)
+    for c in chosen:
+        wanted[c.matter_type_id].add(c.matter_id)
+    matters: dict[tuple[int, int], Matter] = {}
+    for ctype_id, ids in wanted.items():
+        model = ContentType.objects.get_for_id(ctype_id).model_class()  # cached by Django
+        if model is None or not isinstance(getattr(model, "procedure", None), Procedure):
+            continue
+        for m in model._default_manager.filter(pk__in=ids).select_related("unit"):
+            matters[(ctype_id, m.pk)] = m
+    actions_cache: dict[tuple[int, int], list[str]] = {}
+    items: list[InboxItem] = []
+    for c in chosen:
+        key = (c.matter_type_id, c.matter_id)
+        matter = matters.get(key)
+        if matter is None:  # deleted between the two queries
+            continue
+        if key not in actions_cache:
+            actions_cache[key] = [t.label for t in allowed_transitions(matter, user)]
+        if not actions_cache[key]:  # moved on between the two queries: nothing left to do here
+            continue
+        items.append(_item(c, matter, actions_cache[key], cal, on))
+    return items
+
+
+def _item(c: Clock, matter, actions: list[str], cal: Calendar, on: dt.date) -> InboxItem:
+    proc: Procedure = matter.procedure
+    rule = c.rule
+    result, left = _replay(c, cal, on)
     due = result.due
     overdue = due is not None and on > due
     due_soon = (

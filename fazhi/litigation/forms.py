@@ -21,12 +21,18 @@ def _choice(label: str, choices, required: bool = True) -> forms.ChoiceField:
                              error_messages={"required": f"请选择{label}。", "invalid_choice": f"{label}取值无效。"})
 
 
-class VersionedForm(forms.Form):
+class ChineseForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "：")
+        super().__init__(*args, **kwargs)
+
+
+class VersionedForm(ChineseForm):
     version = forms.IntegerField(widget=forms.HiddenInput, error_messages={
         "required": "缺少版本号，请刷新页面后重试。", "invalid": "版本号无效，请刷新页面后重试。"})
 
 
-class CaseFieldsMixin(forms.Form):
+class CaseFieldsMixin(ChineseForm):
     court = forms.CharField(label="受理法院", max_length=100)
     case_number = forms.CharField(label="法院案号", max_length=80, help_text="例如（2025）云0102行初123号")
     plaintiffs = forms.CharField(label="原告", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),

@@ -119,11 +119,11 @@ def _detail(request, case: LitigationCase, *, error: str = "", bound: tuple[str,
     ops = []
     for op in OPERATIONS.values():
         if op.transitions & names:
-            form = bound[1] if bound and bound[0] == op.key else op.form(initial={"version": case.version})
+            form = bound[1] if bound and bound[0] == op.key else _form(op.key, initial={"version": case.version})
             ops.append({"op": op, "form": form})
     edit_form = None
     if scoping.can_change_unit(request.user, case.unit):
-        edit_form = bound[1] if bound and bound[0] == "edit" else forms.EditForm(initial={
+        edit_form = bound[1] if bound and bound[0] == "edit" else _form("edit", initial={
             "version": case.version, **{k: getattr(case, k) for k in services.EDITABLE_FIELDS}})
     clock_rows = []
     for c in clocks.clocks_of(case):
@@ -148,7 +148,7 @@ def case_operation(request, pk: int, op: str):
     operation = EDIT if op == "edit" else OPERATIONS.get(op)
     if operation is None:
         raise Http404("未找到该操作。")
-    form = operation.form(request.POST)
+    form = _form(op, request.POST)
     if not form.is_valid():
         return _detail(request, case, error=forms.first_error(form), bound=(op, form), status=400)
     try:
@@ -166,4 +166,12 @@ def _rebind(form, case):
     """Keep what the user typed, but offer the current version (they have seen the refusal)."""
     data = form.data.copy()
     data["version"] = str(case.version)
-    return type(form)(data)
+    return _form(form.op_key, data)
+
+
+def _form(key: str, data=None, **kwargs):
+    """The form of operation ``key``; several forms share the detail page, so ids carry the key."""
+    operation = EDIT if key == "edit" else OPERATIONS[key]
+    form = operation.form(data, auto_id=f"lit-{key}-%s", **kwargs)
+    form.op_key = key
+    return form

@@ -1,7 +1,8 @@
-"""我的待办与期限 (/inbox/): the user's open deadlines across every matter type."""
+"""我的待办与期限 (/inbox/): the user's open deadlines across every matter type, a page at a time."""
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import path
+from django.utils.http import urlencode
 
 from .. import inbox
 
@@ -12,13 +13,19 @@ def inbox_page(request):
     wanted = request.GET.get("type", "")
     if wanted not in {key for key, _label in types}:
         wanted = ""  # an unknown type shows everything rather than an empty, puzzling page
-    items = inbox.items_for(request.user, matter_type=wanted)
+    try:
+        number = int(request.GET.get("page", 1))
+    except (TypeError, ValueError):
+        number = 1  # a mangled page number shows the first page, as the audit log does
+    page = inbox.page_for(request.user, matter_type=wanted, page=number, clamp=True)
     return render(request, "core/inbox/inbox.html", {
-        "items": items,
+        "page": page,
+        "items": page.items,
         "types": types,
         "selected_type": wanted,
-        "overdue_count": sum(1 for i in items if i.overdue),
-        "due_soon_count": sum(1 for i in items if i.due_soon),
+        "query": urlencode({"type": wanted}) if wanted else "",  # pagination links keep the filter
+        "overdue_count": page.overdue_count,
+        "due_soon_count": page.due_soon_count,
     })
 
 

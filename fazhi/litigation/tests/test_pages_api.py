@@ -1,7 +1,6 @@
 """Pages and API of 行政应诉: scoping on every page and endpoint, optimistic concurrency, the flows."""
 import datetime as dt
 
-import pytest
 
 from fazhi.core import clocks
 from fazhi.core.models import AuditRecord

@@ -30,6 +30,8 @@ class ChineseErrorsMixin:
 
 
 class Command(ChineseErrorsMixin, BaseCommand):
+    # A calculator: skip the full system checks (they import every URLconf and the API).
+    requires_system_checks = []
     help = ("计算法定期限的届满日。SPEC 写作 Nwd（N 个工作日）或 Nd（N 日，自然日）。"
             "例：fazhi deadline 2025-09-26 20wd")
 
