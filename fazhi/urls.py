@@ -13,5 +13,6 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("litigation/", include("fazhi.litigation.urls")),
     path("reconsideration/", include("fazhi.reconsideration.urls")),
+    path("public/reconsideration/", include("fazhi.reconsideration.public_urls")),
     path("", include("fazhi.core.urls")),
 ]
