@@ -205,6 +205,11 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 # Reconsideration and other modules read their settings from here.
 FAZHI_DEMO_PASSWORD = "Yunxi@2026demo"
 
+# 行政复议法 Art. 55 is silent on how the trial clock runs after a simplified case is converted to
+# the ordinary procedure (statutory-rules.md §8 item 2): "from_acceptance" (the common reading,
+# default) or "from_conversion".
+FAZHI_RECONSIDERATION_CONVERSION_CLOCK = os.environ.get("FAZHI_RECONSIDERATION_CONVERSION_CLOCK", "from_acceptance")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

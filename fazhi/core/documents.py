@@ -237,15 +237,16 @@ def apply_layout(document, layout: Layout | None = None) -> None:
     _settings(document, layout)
     _font_table(document, layout)
     L = layout
-    body = dict(font=L.body_font, size_pt=L.body_pt, line_pt=L.line_pt)
+    grid = dict(size_pt=L.body_pt, line_pt=L.line_pt)  # 3号 on the 28 pt line pitch
+    body = dict(font=L.body_font, **grid)
     _configure(_style(document, "body"), L, first_line_chars=2, **body)
     # One blank body line below the title (GB/T 9704 7.3.1).
     _configure(_style(document, "title"), L, font=L.title_font, size_pt=L.title_pt, line_pt=L.title_line_pt,
                align=WD_ALIGN_PARAGRAPH.CENTER, after_pt=L.line_pt)
-    _configure(_style(document, "heading1"), L, font=L.heading1_font, first_line_chars=2, outline=0, **body)
-    _configure(_style(document, "heading2"), L, font=L.heading2_font, first_line_chars=2, outline=1, **body)
-    _configure(_style(document, "heading3"), L, font=L.body_font, first_line_chars=2, outline=2, bold=True, **body)
-    _configure(_style(document, "heading4"), L, font=L.body_font, first_line_chars=2, outline=3, **body)
+    _configure(_style(document, "heading1"), L, font=L.heading1_font, first_line_chars=2, outline=0, **grid)
+    _configure(_style(document, "heading2"), L, font=L.heading2_font, first_line_chars=2, outline=1, **grid)
+    _configure(_style(document, "heading3"), L, first_line_chars=2, outline=2, bold=True, **body)
+    _configure(_style(document, "heading4"), L, first_line_chars=2, outline=3, **body)
     _configure(_style(document, "doc_number"), L, align=_ALIGN[L.doc_number_align], after_pt=L.line_pt, **body)
     _configure(_style(document, "addressee"), L, align=WD_ALIGN_PARAGRAPH.LEFT, **body)
     _configure(_style(document, "issuer"), L, align=WD_ALIGN_PARAGRAPH.RIGHT, before_pt=2 * L.line_pt, **body)

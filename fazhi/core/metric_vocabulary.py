@@ -20,7 +20,7 @@ VOCABULARY: list[tuple[str, str, str, str]] = [
     ("reconsideration.dismissed", "复议决定驳回", "件", "统计期内作出驳回复议请求决定的案件数。"),
     ("reconsideration.revoked", "复议决定撤销", "件", "统计期内作出撤销决定的案件数。"),
     ("reconsideration.altered", "复议决定变更", "件", "统计期内作出变更决定的案件数。"),
-    ("reconsideration.confirmed_illegal", "复议决定确认违法", "件", "统计期内作出确认违法（含确认无效）决定的案件数。"),
+    ("reconsideration.confirmed_illegal", "复议决定确认违法", "件", "统计期内作出确认违法决定的案件数（确认无效另计）。"),
     ("reconsideration.corrected", "复议纠错案件", "件", "撤销、变更、确认违法、确认无效和责令履行决定的案件数之和。"),
     ("reconsideration.correction_rate", "行政复议纠错率", "%",
      "复议纠错案件数 ÷ 审结行政复议案件数 × 100%（reconsideration.corrected ÷ reconsideration.concluded）。"),
