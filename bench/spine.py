@@ -68,7 +68,7 @@ def main() -> None:
     demo = load_demo(with_modules=False)
     cal = get_calendar()
     units = [u for code, u in demo.units.items() if code != "YX"]
-    coordinator, operator = demo.persona("司法局协调员"), demo.persona("住建局经办人")
+    coordinator = demo.persona("司法局协调员")
     rnd = random.Random(20251001)
 
     # 1. Pure deadline arithmetic.
@@ -93,6 +93,18 @@ def main() -> None:
     _, secs = timed(f"perform('submit') × {args.transitions} (starts a clock, audits)", run_transitions)
     RESULTS.append(("  → per transition", f"{secs / args.transitions * 1000:.2f} ms"))
 
+    # Every third submitted matter goes on to 补正 (its review clock pauses, a correction clock
+    # starts): operators may act there, so their inbox is not empty, and paused clocks exist.
+    to_correct = [SampleMatter.objects.get(pk=m.pk) for m in matters[::3]]
+
+    def run_corrections():
+        for m in to_correct:
+            procedure.perform(m, "request_correction", coordinator, version=m.version, on=on + dt.timedelta(days=3))
+
+    _, secs = timed(f"perform('request_correction') × {len(to_correct)} (pauses one clock, starts another)",
+                    run_corrections)
+    RESULTS.append(("  → per transition", f"{secs / max(len(to_correct), 1) * 1000:.2f} ms"))
+
     # 3. Bulk open clocks for the inbox and recompute at scale.
     rule = ClockRule.objects.get(code="sample.trial")
     ctype = ContentType.objects.get_for_model(SampleMatter)
@@ -114,11 +126,21 @@ def main() -> None:
              Clock.objects.filter(name="trial").only("pk", "started_on")], batch_size=2000)
     open_clocks = Clock.objects.exclude(status="stopped").count()
     RESULTS.append(("open clocks in the database", f"{open_clocks:,}"))
+    RESULTS.append(("  → of which paused", f"{Clock.objects.filter(status='paused').count():,}"))
 
     today = dt.date(2025, 11, 20)
-    items, _ = timed("inbox of 司法局协调员 (whole government)", lambda: inbox.items_for(coordinator, on=today), repeat=3)
-    RESULTS.append(("  → items listed", f"{len(items):,}"))
-    items, _ = timed("inbox of 住建局经办人 (one unit)", lambda: inbox.items_for(operator, on=today), repeat=3)
+    for who in ("司法局协调员", "住建局经办人"):
+        user = demo.persona(who)
+        scope = "whole government" if who == "司法局协调员" else "one unit"
+        page, _ = timed(f"inbox page 1 of {who} ({scope})", lambda: inbox.page_for(user, on=today), repeat=5)
+        RESULTS.append(("  → items on the page / in the whole result",
+                        f"{len(page.items)} / {page.count:,} (逾期 {page.overdue_count:,}, 临期 {page.due_soon_count:,})"))
+        last = page.pages
+        timed(f"inbox last page ({last}) of {who}, paused clocks replayed",
+              lambda: inbox.page_for(user, on=today, page=last), repeat=3)
+        if who == "司法局协调员":
+            timed(f"inbox page {last // 2} of {who}", lambda: inbox.page_for(user, on=today, page=last // 2), repeat=3)
+    items, _ = timed("inbox of 司法局协调员, every item (inbox.items_for)", lambda: inbox.items_for(coordinator, on=today))
     RESULTS.append(("  → items listed", f"{len(items):,}"))
 
     changed, _ = timed("recompute_open_clocks (after a calendar change)", lambda: clocks.recompute_open_clocks())

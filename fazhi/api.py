@@ -32,4 +32,7 @@ api = NinjaAPI(
 )
 install(api)
 api.add_router("/litigation", "fazhi.litigation.api.router")
+api.add_router("/enforcement", "fazhi.enforcement.api.router")
 api.add_router("/reconsideration", "fazhi.reconsideration.api.router")
+api.add_router("/returns", "fazhi.returns.api.router")
+api.add_router("/reports", "fazhi.reports.api.router")

@@ -50,6 +50,10 @@ INSTALLED_APPS = [
     "fazhi.core",
     "fazhi.reconsideration",
     "fazhi.litigation",
+    "fazhi.enforcement",
+    "fazhi.returns",
+    "fazhi.reports",
+    "fazhi.benchmark",
 ]
 
 MIDDLEWARE = [

@@ -12,7 +12,11 @@ urlpatterns = [
     path("api/", api.urls),
     path("django-admin/", admin.site.urls),
     path("litigation/", include("fazhi.litigation.urls")),
+    path("enforcement/", include("fazhi.enforcement.urls")),
     path("reconsideration/", include("fazhi.reconsideration.urls")),
+    path("returns/", include("fazhi.returns.urls")),
+    path("reports/", include("fazhi.reports.urls")),
     path("public/reconsideration/", include("fazhi.reconsideration.public_urls")),
+    path("benchmark/", include("fazhi.benchmark.urls")),
     path("", include("fazhi.core.urls")),
 ]

@@ -43,7 +43,6 @@ Section settings (margins, footers) and styles come with the template file.
 """
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import io
 from dataclasses import dataclass, field
@@ -538,8 +537,7 @@ class OfficialDocument:
         for i, row in enumerate(rows):
             for j in range(ncols):
                 cell = table.cell(i, j)
-                cell.text = ""
-                p = cell.paragraphs[0]
+                p = cell.paragraphs[0]  # a new cell holds one empty paragraph
                 p.style = _style(self.document, "table")
                 run = p.add_run(row[j] if j < len(row) else "")
                 if header and i == 0:
@@ -620,11 +618,13 @@ def _table_borders(table) -> None:
 # ---------------------------------------------------------------------------
 # Templates (docxtpl)
 # ---------------------------------------------------------------------------
-def render_template(template: str | Path, context: dict) -> bytes:
+def render_template(template: str | Path, context: dict, *, properties: dict | None = None) -> bytes:
     """Fill a DOCX template kept in the repository; returns the DOCX bytes.
 
     Values are XML-escaped (autoescape), so ``<``/``&`` in a name cannot break the document; an
-    undefined name raises ``DocumentError`` rather than silently printing nothing.
+    undefined name raises ``DocumentError`` rather than silently printing nothing. After filling,
+    the 发文机关署名 is centred over the filled-in 成文日期 again (its width is known only now).
+    ``properties``: core properties (title, author, subject) of the output file.
     """
     from docxtpl import DocxTemplate
     from jinja2 import Environment, StrictUndefined, TemplateError
@@ -635,9 +635,26 @@ def render_template(template: str | Path, context: dict) -> bytes:
     tpl = DocxTemplate(str(path))
     env = Environment(undefined=StrictUndefined, autoescape=True)
     try:
-        tpl.render(copy.copy(context), jinja_env=env, autoescape=True)
+        tpl.render(dict(context), jinja_env=env, autoescape=True)
     except TemplateError as exc:
         raise DocumentError(f"文书模板 {path.name} 填充失败：{exc}") from exc
+    document = tpl.docx
+    _recentre_issuers(document)
+    if properties:
+        props = document.core_properties
+        for key, value in properties.items():
+            setattr(props, key, value)
     out = io.BytesIO()
     tpl.save(out)
     return out.getvalue()
+
+
+def _recentre_issuers(document, layout: Layout | None = None) -> None:
+    layout = layout or Layout()
+    paragraphs = document.paragraphs
+    for i, p in enumerate(paragraphs):
+        if p.style is None or p.style.name != STYLE_NAMES["issuer"] or i + 1 >= len(paragraphs):
+            continue
+        date_text, issuer = paragraphs[i + 1].text, p.text
+        shift = max(0.0, layout.date_right_chars + (_chars_width(date_text) - _chars_width(issuer)) / 2)
+        _char_indent(p.paragraph_format, "right", shift, layout.body_pt)

@@ -223,13 +223,13 @@ def items_for(user, *, on: dt.date | None = None, matter_type: str = "") -> list
 
 
 def page_for(user, *, on: dt.date | None = None, matter_type: str = "", page: int = 1,
-             page_size: int = PAGE_SIZE, clamp: bool = False) -> InboxPage:
+             page_size: int | None = None, clamp: bool = False) -> InboxPage:
     """One page of the inbox, with the count and the overdue / 临期 counts of the whole result.
 
     ``clamp``: a page past the end shows the last page (for the web page); otherwise it is empty.
     """
     on = on or clocks.today()
-    page_size = min(max(int(page_size), 1), MAX_PAGE_SIZE)
+    page_size = min(max(int(PAGE_SIZE if page_size is None else page_size), 1), MAX_PAGE_SIZE)
     page = max(int(page), 1)
     cal = get_calendar()
     qs = open_clocks_for(user, matter_type)

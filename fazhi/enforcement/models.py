@@ -530,3 +530,27 @@ class Complaint(Matter):
     @property
     def state_label(self) -> str:
         return self.procedure.state_label(self.state)
+
+
+class DayIndex(models.Model):
+    """Working-day arithmetic as data, so legal checks run set-based in SQL over millions of rows.
+
+    ``wd_floor`` = working days on or before the day; ``wd_ceil`` = working days before it, plus one.
+    A date D is within N working days after A (start day not counted, statutory-rules.md §0) when
+    ``ceil(D) - floor(A) <= N``. ``p90`` is the ``idx`` of the 90-day decision limit (行政处罚法
+    第六十条, calendar days, a last day falling on a rest day rolls to the next working day).
+    Rebuilt from fazhi.core.workdays whenever the calendar changes (``dayindex.ensure``).
+    """
+
+    day = models.DateField(primary_key=True)
+    iso = models.CharField(max_length=10, unique=True)
+    idx = models.IntegerField(unique=True)
+    year = models.SmallIntegerField()
+    is_workday = models.BooleanField()
+    wd_floor = models.IntegerField()
+    wd_ceil = models.IntegerField()
+    p90 = models.IntegerField()
+
+
+class DayIndexMeta(models.Model):
+    fingerprint = models.CharField(max_length=64)

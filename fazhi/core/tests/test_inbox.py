@@ -139,6 +139,23 @@ def test_given_more_matters_then_the_number_of_queries_does_not_grow(scenario, d
     assert len(many) == len(few) <= 3  # clocks, their ledgers, one per matter type
 
 
+def test_given_more_matters_then_a_page_costs_the_same_number_of_queries(scenario, demo_gov, persona):
+    coord = persona("司法局协调员")
+    inbox.page_for(coord, on=ON, page_size=3)  # warm the per-user scope cache and the content-type cache
+    with CaptureQueriesContext(connection) as few:
+        small = inbox.page_for(coord, on=ON, page_size=3, page=2)  # 2 running and the first paused clock
+    for n in range(5):
+        run(new_matter(demo_gov.units["YX-CGJ"], f"城管-{n}"), ("submit", coord, D(2025, 10, 13)))
+    with CaptureQueriesContext(connection) as many:
+        large = inbox.page_for(coord, on=ON, page_size=3, page=4)  # the last page: it ends with the same item
+    assert (small.count, large.count) == (7, 12)
+    assert [i.clock_status for i in small.items] == ["running", "running", "paused"]
+    assert [i.clock_status for i in large.items] == ["running", "paused", "paused"]
+    # counts; the running clocks of the page and their ledgers; the paused clocks and their ledgers;
+    # one per matter type
+    assert len(many) == len(few) <= 6
+
+
 # ---------------------------------------------------------------------------
 # API and page
 # ---------------------------------------------------------------------------
@@ -146,7 +163,10 @@ def test_given_the_api_then_it_returns_the_same_items_as_the_inbox(scenario, per
     response = client_of("司法局协调员").get("/api/inbox", {"on": "2025-10-17"})
     assert response.status_code == 200
     expected = inbox.items_for(persona("司法局协调员"), on=ON)
-    data = response.json()
+    body = response.json()
+    assert (body["count"], body["page"], body["page_size"], body["pages"]) == (7, 1, 50, 1)
+    assert (body["overdue_count"], body["due_soon_count"]) == (1, 2)
+    data = body["items"]
     assert [(d["matter_id"], d["clock"]) for d in data] == [(i.matter_id, i.clock) for i in expected]
     first = data[0]
     assert first["due_date"] == "2025-10-10" and first["overdue"] is True and first["days_left"] == -6
@@ -154,7 +174,7 @@ def test_given_the_api_then_it_returns_the_same_items_as_the_inbox(scenario, per
 
 
 def test_given_the_api_with_a_type_filter_and_the_operator_then_their_items_only(scenario, client_of):
-    data = client_of("住建局经办人").get("/api/inbox", {"on": "2025-10-17", "type": "sample.matter"}).json()
+    data = client_of("住建局经办人").get("/api/inbox", {"on": "2025-10-17", "type": "sample.matter"}).json()["items"]
     assert [(d["matter_label"], d["clock"], d["due_soon"]) for d in data] == [
         ("住建-待补正", "correction", True), ("住建-待补正", "review", False)]
 
@@ -207,3 +227,32 @@ def test_given_the_page_with_a_type_filter_then_the_filter_is_kept(demo_gov, cli
 def test_given_no_login_then_the_page_redirects_to_login(db, client):
     response = client.get("/inbox/")
     assert response.status_code == 302 and "next=/inbox/" in response["Location"]
+
+
+def test_given_pages_through_the_api_then_each_page_and_the_totals(scenario, persona, client_of):
+    client = client_of("司法局协调员")
+    expected = [(i.matter_id, i.clock) for i in inbox.items_for(persona("司法局协调员"), on=ON)]
+    pages = [client.get("/api/inbox", {"on": "2025-10-17", "page": n, "page_size": 3}).json() for n in (1, 2, 3, 4)]
+    assert [[(d["matter_id"], d["clock"]) for d in p["items"]] for p in pages] == [
+        expected[0:3], expected[3:6], expected[6:7], []]
+    assert {(p["count"], p["pages"], p["overdue_count"], p["due_soon_count"]) for p in pages} == {(7, 3, 1, 2)}
+
+
+@pytest.mark.parametrize("params", [{"page": 0}, {"page": "x"}, {"page_size": 201}, {"page_size": 0}])
+def test_given_a_bad_page_through_the_api_then_422_in_chinese(scenario, client_of, params):
+    response = client_of("司法局协调员").get("/api/inbox", params)
+    assert response.status_code == 422
+    assert response.json()["code"] and any("\u4e00" <= ch <= "\u9fff" for ch in response.json()["message"])
+
+
+def test_given_more_than_a_page_then_the_page_shows_the_total_and_links_to_the_next(scenario, client_of, monkeypatch):
+    monkeypatch.setattr(inbox, "PAGE_SIZE", 3)
+    client = client_of("司法局协调员")
+    html = client.get("/inbox/", {"type": "sample.matter"}).content.decode()
+    assert "共 7 项待办" in html and "第 1 / 3 页，第 1–3 项，共 7 项" in html
+    assert 'href="?type=sample.matter&amp;page=2">下一页</a>' in html and "上一页" not in html
+    assert html.count("<tr") == 4  # the header and 3 rows
+    last = client.get("/inbox/", {"type": "sample.matter", "page": "3"}).content.decode()
+    assert "第 3 / 3 页，第 7–7 项，共 7 项" in last and "住建-待补正" in last and "下一页" not in last
+    assert "第 3 / 3 页" in client.get("/inbox/", {"page": "99"}).content.decode()  # past the end: the last page
+    assert "第 1 / 3 页" in client.get("/inbox/", {"page": "abc"}).content.decode()

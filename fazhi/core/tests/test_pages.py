@@ -13,6 +13,7 @@ NAV = {
     "我的待办与期限": "/inbox/",
     "行政复议": "/reconsideration/",
     "行政应诉": "/litigation/",
+    "报告对标": "/benchmark/",
     "期限计算器": "/deadline/",
     "单位": "/units/",
     "附件": "/attachments/",

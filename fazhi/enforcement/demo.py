@@ -1,0 +1,112 @@
+"""Demo data of 行政执法监督 for 云溪区: bodies, officers and certificates, a lenient-treatment list, about
+150,000 case records over five years imported through the real importer, a file-review draw and
+supervision opinions. Deterministic (fixed seeds) and idempotent (skipped when already loaded).
+
+``FAZHI_DEMO_ENFORCEMENT_ROWS`` sets the number of case records (default 150000).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import random
+import tempfile
+
+from django.db import transaction
+
+from fazhi.core.demo import register_demo_loader
+
+DEFAULT_ROWS = 150_000
+ENFORCING = ["YX-ZJJ", "YX-SCJG", "YX-CGJ", "YX-STHJ", "YX-JTJ", "YX-WJJ", "YX-YJJ", "YX-ZRZY", "YX-NYJ",
+             "YX-WLJ", "YX-SWJ", "YX-GAFJ", "YX-RSJ", "YX-JYJ", "YX-QS", "YX-BS", "YX-LX", "YX-SH"]
+
+
+def _setup(demo):
+    from .models import Body, Certificate, Officer, StandardItem, StandardList
+
+    rng = random.Random(6)
+    bodies, certs = {}, {}
+    for i, code in enumerate(ENFORCING):
+        unit = demo.units.get(code)
+        if unit is None:
+            continue
+        kind = "entrusted" if unit.kind == "subdistrict" else "agency"
+        body, _ = Body.objects.get_or_create(
+            code=code, defaults=dict(unit=unit, name=unit.name, kind=kind,
+                                     legal_basis="《中华人民共和国行政处罚法》第十七条、第十八条" if kind == "agency"
+                                     else "《中华人民共和国行政处罚法》第二十四条（赋予乡镇街道行政执法权）"))
+        bodies[code] = body.code
+        numbers = []
+        for j in range(12 if unit.kind != "subdistrict" else 6):
+            number = f"YZ{i:02d}{j:03d}"
+            cert = Certificate.objects.filter(number=number).first()
+            if cert is None:
+                officer = Officer.objects.create(unit=unit, body=body, name=rng.choice("王李张刘陈杨黄赵吴周")
+                                                 + rng.choice("建国华明丽强军平红霞秀英"))
+                status, since, valid_to = "valid", None, dt.date(2027, 6, 30)
+                if j == 11:  # one expired and one revoked certificate per bureau: Art. 42 findings
+                    valid_to = dt.date(2023, 12, 31)
+                if j == 10:
+                    status, since = "revoked", dt.date(2024, 7, 1)
+                cert = Certificate.objects.create(officer=officer, number=number, issuer="云州市人民政府",
+                                                  valid_from=dt.date(2020, 1, 1), valid_to=valid_to, status=status,
+                                                  status_since=since, training_hours=60,
+                                                  exam_passed_on=dt.date(2019, 11, 20))
+            numbers.append(number)
+        certs[code] = numbers
+    lst, _ = StandardList.objects.get_or_create(
+        unit=demo.government, kind="no_penalty", version=1,
+        defaults=dict(title="云溪区市场监管领域轻微违法行为不予处罚清单", effective_from=dt.date(2022, 1, 1)))
+    items = []
+    for k, title in enumerate(["首次未按规定办理备案", "首次未按规定公示信息", "首次未在显著位置亮照经营",
+                               "首次标价不规范", "首次超出核准范围经营且及时改正"], start=1):
+        item, _ = StandardItem.objects.get_or_create(code=f"YX-BCF-{k:03d}", defaults=dict(
+            standard=lst, title=title, basis="《中华人民共和国行政处罚法》第三十三条第一款"))
+        items.append(item.code)
+    return bodies, certs, items
+
+
+@register_demo_loader
+def load(demo):
+    from . import importer, services, synth
+    from .models import Case, Opinion, SamplingRun
+
+    bodies, certs, items = _setup(demo)
+    n = int(os.environ.get("FAZHI_DEMO_ENFORCEMENT_ROWS", DEFAULT_ROWS))
+    if not Case.objects.filter(source_system="ZFBA", case_number__startswith="YX-").exists() and n > 0:
+        units = [u for u in ENFORCING if u in certs]
+        fd, path = tempfile.mkstemp(suffix=".csv")
+        os.close(fd)
+        try:
+            synth.write_csv(path, synth.rows(n, units=units, bodies=bodies, certs=certs, seed=2025,
+                                             start=dt.date(2021, 1, 1), days=5 * 365 - 60, lenient=items,
+                                             as_of=dt.date(2025, 12, 31)))
+            importer.run_import(path, file_name="云溪区执法办案系统导出.csv", as_of=dt.date(2025, 12, 31))
+        finally:
+            os.remove(path)
+    coordinator = demo.persona("司法局协调员")
+    sheet = services.ensure_default_sheet()
+    if not SamplingRun.objects.exists():
+        run = services.create_sampling(coordinator, unit=demo.government, title="2025年度行政处罚案卷评查",
+                                       start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31), kinds=["penalty"],
+                                       per_stratum=3, sheet=sheet, seed="yx-2025-review")
+        advisor = demo.persona("法律顾问")
+        for k, f in enumerate(run.files.select_related("unit").order_by("pk")[:6]):
+            services.assign_evaluator(coordinator, f, advisor)
+            f.refresh_from_db()
+            services.record_score(advisor, f, version=f.version, deductions={"C1": k % 3 * 4, "F1": 2},
+                                  vetoed=["A2"] if k == 5 else [], comment="证据目录完整，文书基本规范。",
+                                  on=dt.date(2026, 3, 10), exemplary=k == 0, poor=k == 5)
+    if not Opinion.objects.exists():
+        with transaction.atomic():
+            for k, (code, subject) in enumerate([("YX-ZJJ", "行政处罚决定未在7个工作日内公示"),
+                                                 ("YX-SCJG", "重大执法决定未经法制审核即作出决定"),
+                                                 ("YX-CGJ", "执法人员证件失效仍参与执法")]):
+                unit = demo.units[code]
+                cases = list(Case.objects.filter(unit=unit).exclude(problems=0).values_list("pk", flat=True)[:5])
+                op = services.issue_opinion(coordinator, unit=unit, issued_by=demo.units["YX-SFJ"],
+                                            number=f"云司执监〔2026〕{k + 1}号", subject=subject,
+                                            content="请对所列案件逐件核查，依法整改，并于期限内书面回复整改情况。",
+                                            issued_on=dt.date(2026, 3, 2 + k), case_ids=cases)
+                if k == 0:
+                    services.reply_opinion(demo.persona("住建局经办人"), op, version=op.version,
+                                           reply="已逐件补正公示，并建立公示提醒机制。", on=dt.date(2026, 3, 20))

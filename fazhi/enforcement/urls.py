@@ -1,0 +1,22 @@
+from django.urls import path
+
+from . import views
+
+app_name = "enforcement"
+
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("cases/", views.case_list, name="cases"),
+    path("cases/<int:pk>/", views.case_detail, name="case"),
+    path("import/", views.import_page, name="import"),
+    path("import/<int:pk>/", views.import_batch, name="import_batch"),
+    path("import/<int:pk>/progress/", views.import_progress, name="import_progress"),
+    path("import/<int:pk>/rejections.xlsx", views.import_rejections, name="import_rejections"),
+    path("officers/", views.officer_list, name="officers"),
+    path("opinions/", views.opinion_list, name="opinions"),
+    path("opinions/<int:pk>/", views.opinion_detail, name="opinion"),
+    path("opinions/<int:pk>/op/<str:op>/", views.opinion_operation, name="opinion_op"),
+    path("reviews/", views.review_list, name="reviews"),
+    path("reviews/<int:pk>/", views.review_detail, name="review"),
+    path("public/", views.public, name="public"),
+]
