@@ -8,6 +8,8 @@ NAV = [
     ("行政复议", "/reconsideration/"),
     ("行政应诉", "/litigation/"),
     ("报告对标", "/benchmark/"),
+    ("统计填报", "/returns/"),
+    ("年度报告", "/reports/"),
     ("期限计算器", "/deadline/"),
     ("单位", "/units/"),
     ("附件", "/attachments/"),

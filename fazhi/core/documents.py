@@ -138,6 +138,13 @@ def _chars_width(text: str) -> float:
     return sum(0.5 if ord(ch) < 0x2000 else 1.0 for ch in text)
 
 
+def _issuer_indent(paragraph, issuer: str, date_text: str, layout: Layout) -> None:
+    """GB/T 9704 7.3.5.1: the 署名 is centred over the 成文日期, which has ``date_right_chars`` of
+    right indent; so the 署名's right indent is that plus half the difference of their widths."""
+    shift = max(0.0, layout.date_right_chars + (_chars_width(date_text) - _chars_width(issuer)) / 2)
+    _char_indent(paragraph.paragraph_format, "right", shift, layout.body_pt)
+
+
 # ---------------------------------------------------------------------------
 # Style XML (python-docx cannot set East-Asian fonts: issue #154)
 # ---------------------------------------------------------------------------
@@ -197,8 +204,9 @@ def _configure(style, layout: Layout, *, font: str, size_pt: float, bold: bool =
         else:
             pf.line_spacing_rule = WD_LINE_SPACING.SINGLE
         pf.widow_control = True
-        if first_line_chars:
-            _char_indent(pf, "firstLine", first_line_chars, size_pt)
+        # Always explicit: the styles are based on Normal, whose two-character indent would
+        # otherwise push centred and flush-left elements (title, 主送机关) off their place.
+        _char_indent(pf, "firstLine", first_line_chars, size_pt)
         if outline is not None:
             pf.keep_with_next = True
             el.pPr.get_or_add_outlineLvl().val = outline
@@ -573,10 +581,7 @@ class OfficialDocument:
         date_text = cn_date(date) if isinstance(date, dt.date) else str(date).strip()
         issuer = (issuer or "").strip()
         if issuer:
-            p = self._para("issuer", issuer)
-            # Centre the issuer over the date: right indent = date indent + half the width difference.
-            shift = max(0.0, self.layout.date_right_chars + (_chars_width(date_text) - _chars_width(issuer)) / 2)
-            _char_indent(p.paragraph_format, "right", shift, self.layout.body_pt)
+            _issuer_indent(self._para("issuer", issuer), issuer, date_text, self.layout)
         self._para("date", date_text)
         return self
 
@@ -655,6 +660,4 @@ def _recentre_issuers(document, layout: Layout | None = None) -> None:
     for i, p in enumerate(paragraphs):
         if p.style is None or p.style.name != STYLE_NAMES["issuer"] or i + 1 >= len(paragraphs):
             continue
-        date_text, issuer = paragraphs[i + 1].text, p.text
-        shift = max(0.0, layout.date_right_chars + (_chars_width(date_text) - _chars_width(issuer)) / 2)
-        _char_indent(p.paragraph_format, "right", shift, layout.body_pt)
+        _issuer_indent(p, p.text, paragraphs[i + 1].text, layout)

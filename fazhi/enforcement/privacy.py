@@ -10,8 +10,18 @@ import hashlib
 from django.conf import settings
 
 
+_salt_cache: dict[str, str] = {}
+
+
 def salt() -> str:
     """Per installation, derived from the secret key unless set explicitly (same salt → hashes comparable)."""
+    key = settings.SECRET_KEY
+    if key not in _salt_cache:
+        _salt_cache[key] = _derive()
+    return _salt_cache[key]
+
+
+def _derive() -> str:
     explicit = getattr(settings, "FAZHI_PERSONAL_DATA_SALT", "")
     if explicit:
         return explicit

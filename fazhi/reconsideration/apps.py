@@ -10,7 +10,7 @@ class ReconsiderationConfig(AppConfig):
         from fazhi.core import audit
         from fazhi.core.procedure import register_rules
 
-        from . import checks, demo  # noqa: F401  (settings check; demo loader registers itself)
+        from . import checks, demo, demo_history  # noqa: F401  (settings check; demo loaders register themselves)
         from .procedure import ACTION_LABELS, RULES
 
         # Declared rules are synced into ClockRule rows after migrate (fazhi.core.procedure).

@@ -395,8 +395,8 @@ def _reply_lines(case: Case) -> list[str]:
     replies = list(case.replies.order_by("received_on", "pk"))
     if not replies:
         clock = clocks.clock_of(case, "reply")
-        overdue = case.reply_missing_flag or (
-            clock is not None and clock.due_date is not None and case.concluded_on and case.concluded_on > clock.due_date)
+        overdue = case.reply_missing_flag or (clock is not None and clock.due_date is not None
+                                              and case.concluded_on and case.concluded_on > clock.due_date)
         if overdue:  # 第七十条
             return ["被申请人未在法定期限内提出书面答复、提交作出行政行为的证据、依据和其他有关材料。"]
         return ["被申请人未提出书面答复。"]

@@ -19,7 +19,7 @@ from fazhi.core.deadlines import DeadlineError
 from fazhi.core.models import Unit
 from fazhi.core.procedure import ProcedureError, allowed_transitions
 
-from . import forms, services
+from . import excel, forms, services
 from .metrics import FORMULAS, formula_for
 from .models import Case, OpinionLetter
 
@@ -30,10 +30,9 @@ def _cases(user):
     return Case.objects.visible_to(user).select_related("unit", "respondent_unit")
 
 
-@login_required
-def case_list(request):
-    qs = _cases(request.user)
-    g = request.GET
+def filtered_cases(qs, params):
+    """The list filters, shared by the list page and its Excel export."""
+    g = params
     if g.get("state") in Case.procedure.states:
         qs = qs.filter(state=g["state"])
     if g.get("procedure_type") in Case.ProcedureType.values:
@@ -52,12 +51,21 @@ def case_list(request):
     if g.get("q", "").strip():
         q = g["q"].strip()
         qs = qs.filter(Q(number__icontains=q) | Q(act_description__icontains=q))
+    return qs
+
+
+@login_required
+def case_list(request):
+    qs = _cases(request.user)
+    g = request.GET
+    qs = filtered_cases(qs, g)
     total = qs.count()
     respondents = Unit.objects.filter(pk__in=_cases(request.user).values("respondent_unit")).order_by("path")
     return render(request, "reconsideration/list.html", {
         "cases": qs.order_by("-received_on", "-pk")[:PAGE_SIZE], "total": total, "page_size": PAGE_SIZE,
         "states": Case.procedure.states.items(), "types": Case.ProcedureType.choices, "respondents": respondents,
         "filters": g, "can_register": bool(services.offices_for_user(request.user)),
+        "can_import": excel.office_for_user(request.user) is not None,
     })
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,35 +16,11 @@ from django.views.decorators.http import require_http_methods
 from fazhi.core.procedure import ProcedureError
 
 from . import excel
+from .views import filtered_cases
 from .models import Case
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FILTER_KEYS = ("state", "procedure_type", "respondent", "year", "flag", "q")
-
-
-def filtered_cases(user, params):
-    """The list page's filters (views.case_list) applied to the cases ``user`` may see."""
-    qs = Case.objects.visible_to(user)
-    g = params
-    if g.get("state") in Case.procedure.states:
-        qs = qs.filter(state=g["state"])
-    if g.get("procedure_type") in Case.ProcedureType.values:
-        qs = qs.filter(procedure_type=g["procedure_type"])
-    if g.get("respondent"):
-        qs = qs.filter(respondent_unit__code=g["respondent"].strip())
-    if g.get("year", "").strip().isdigit():
-        qs = qs.filter(received_on__year=int(g["year"]))
-    flag = g.get("flag", "")
-    if flag == "late":
-        qs = qs.filter(late_flag=True)
-    elif flag == "reply_missing":
-        qs = qs.filter(reply_missing_flag=True)
-    elif flag == "suspension":
-        qs = qs.filter(suspension_flag=True)
-    if g.get("q", "").strip():
-        q = g["q"].strip()
-        qs = qs.filter(Q(number__icontains=q) | Q(act_description__icontains=q))
-    return qs
 
 
 def _xlsx(data: bytes, filename: str) -> HttpResponse:
@@ -64,7 +39,7 @@ def _quote(name: str) -> str:
 @login_required
 def export(request):
     filters = {k: request.GET[k] for k in FILTER_KEYS if request.GET.get(k)}
-    data = excel.export_cases(filtered_cases(request.user, request.GET), user=request.user, filters=filters)
+    data = excel.export_cases(filtered_cases(Case.objects.visible_to(request.user), request.GET), user=request.user, filters=filters)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     return _xlsx(data, f"行政复议案件-{stamp}.xlsx")
 

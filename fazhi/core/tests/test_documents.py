@@ -100,6 +100,13 @@ def test_given_the_elements_then_each_has_its_place_and_punctuation():
     assert lead.runs[0].bold and not lead.runs[1].bold
 
 
+@pytest.mark.parametrize("style", ["Title", STYLE_NAMES["doc_number"], STYLE_NAMES["addressee"], STYLE_NAMES["date"],
+                                   STYLE_NAMES["figure"], STYLE_NAMES["table"], STYLE_NAMES["page_number"]])
+def test_given_a_centred_or_flush_left_element_then_it_does_not_inherit_the_body_indent(style):
+    pf = reopen(report()).styles[style].paragraph_format
+    assert pf.first_line_indent == 0 and pf._element.pPr.ind.get(qn("w:firstLineChars")) == "0"
+
+
 def test_given_the_signature_then_the_date_has_four_characters_of_right_indent_and_the_issuer_is_centred_over_it():
     d = reopen(report())
     date_style = d.styles[STYLE_NAMES["date"]]
