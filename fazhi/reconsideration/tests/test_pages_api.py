@@ -177,11 +177,14 @@ def test_given_cases_in_every_stage_then_list_detail_and_forms_render_for_the_of
 
 
 def test_given_the_demo_loader_then_the_demo_government_has_its_office_once(db):
+    # Only this module's office loader: the full demo (≈300 cases) is covered by test_demo_history.
     from fazhi.core.demo import load_demo
-
-    load_demo()
-    load_demo()
+    from fazhi.reconsideration.demo import load_office
     from fazhi.reconsideration.models import Office
+
+    demo = load_demo(with_modules=False)
+    load_office(demo)
+    load_office(demo)
 
     office = Office.objects.get()
     assert (office.government.code, office.office_unit.code, office.number_prefix) == ("YX", "YX-SFJ", "云府复")
