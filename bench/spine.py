@@ -124,6 +124,11 @@ def main() -> None:
         ClockEvent.objects.bulk_create(
             [ClockEvent(clock=c, seq=1, kind="start", on=c.started_on) for c in
              Clock.objects.filter(name="trial").only("pk", "started_on")], batch_size=2000)
+    if connection.vendor == "postgresql":
+        # Fresh bulk-loaded tables have no planner statistics until autovacuum gets to them; a
+        # production database has them. Without this, the planner guesses and the inbox is 3× slower.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     open_clocks = Clock.objects.exclude(status="stopped").count()
     RESULTS.append(("open clocks in the database", f"{open_clocks:,}"))
     RESULTS.append(("  → of which paused", f"{Clock.objects.filter(status='paused').count():,}"))

@@ -141,7 +141,7 @@ def open_clocks_for(user, matter_type: str = "") -> QuerySet:
     if user is None or not user.is_authenticated:
         return Clock.objects.none()
     reach_by_role: dict[str, list[str]] = defaultdict(list)
-    for path, role in scoping._reach(user):
+    for path, role in scoping.reach(user):
         if role not in scoping.READ_ONLY_ROLES:
             reach_by_role[role].append(path)
     models = _models_for_type(matter_type) if matter_type else _matter_models()

@@ -37,4 +37,4 @@ is_coordinator = has_role(Role.COORDINATOR)
 rules.add_perm("core.view_record", can_view)
 rules.add_perm("core.change_record", can_change)
 rules.add_perm("core.manage_calendar", rules.is_superuser | rules.predicate(
-    lambda user: any(role == Role.ADMIN for _p, role in scoping._reach(user))))
+    lambda user: any(role == Role.ADMIN for _p, role in scoping.reach(user))))

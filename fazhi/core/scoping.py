@@ -37,6 +37,11 @@ def _reach(user) -> list[tuple[str, str]]:
     return reach
 
 
+def reach(user) -> list[tuple[str, str]]:
+    """(unit path prefix, role) pairs: where each of the user's roles reaches (for SQL filters)."""
+    return list(_reach(user))
+
+
 def clear_cache(user) -> None:
     if hasattr(user, _CACHE_ATTR):
         delattr(user, _CACHE_ATTR)

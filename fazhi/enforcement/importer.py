@@ -281,7 +281,8 @@ def _sqlite_functions() -> None:
 
 
 def _t(col: str) -> str:
-    return f"TRIM(COALESCE(s.{col}, ''))"
+    # Staging columns are trimmed once in the ``s`` CTE (see resolve_sql); here a plain reference.
+    return f"s.{col}"
 
 
 def _in(expr: str, words: Iterable[str]) -> str:
@@ -372,9 +373,12 @@ def resolve_sql(allowed_units: list[int] | None) -> str:
         + [f"COALESCE(CAST(q.{k} AS TEXT), '')" for k in DATE_KEYS]
         + ["q.penalty_types"] + [f"q.s_{k}" for k in ("fine_amount", *BOOL_KEYS)]
         + ["q.officer1", "q.officer2", "q.lenient_item"])
-    # MATERIALIZED: the row's expressions are computed once, not again for the hash (SQLite flattens otherwise).
+    trimmed = ", ".join(f"TRIM(COALESCE({c}, '')) AS {c}" for c in KEYS)
+    # MATERIALIZED: each cell is trimmed once and each row's expressions computed once (both databases
+    # would otherwise inline the expressions at every reference).
     return f"""
-WITH q AS MATERIALIZED (SELECT s.rn,
+WITH s AS MATERIALIZED (SELECT rn, {trimmed} FROM enf_stage),
+q AS MATERIALIZED (SELECT s.rn,
   {_t('source_system')} AS source_system, {_t('case_number')} AS case_number,
   u.id AS unit_id, u.code AS u_code, b.id AS body_id, COALESCE(b.code, '') AS b_code,
   {kind} AS kind, COALESCE({ptype}, '') AS party_type, {name} AS party_name, {id_hash} AS party_id_hash,
@@ -389,7 +393,7 @@ WITH q AS MATERIALIZED (SELECT s.rn,
   {", ".join(f"{_t(k)} AS {k}" for k in plain)},
   {", ".join(f"{_t(k)} AS s_{k}" for k in ("fine_amount", *BOOL_KEYS))},
   {errs_sql} AS errs
-FROM enf_stage s
+FROM s
 LEFT JOIN core_unit u ON u.code = {_t('unit_code')}
 LEFT JOIN enforcement_body b ON b.code = {_t('body_code')} AND {_t('body_code')} <> ''
 LEFT JOIN enforcement_standarditem li ON li.code = {_t('lenient_item')} AND {_t('lenient_item')} <> ''
@@ -576,7 +580,6 @@ WHERE r.errs = ''""", {})
                 # (unit, year) pairs whose roll-up changes: new and changed rows, and changed rows' old pairs.
                 year_old = checks.year_sql("c.event_on")
                 cur.execute(f"""
-CREATE TEMP TABLE enf_touched AS
 SELECT DISTINCT unit_id, year FROM (
   SELECT r.unit_id, r.year FROM enf_res r
     LEFT JOIN enforcement_case c ON c.source_system = r.source_system AND c.case_number = r.case_number
@@ -585,7 +588,11 @@ SELECT DISTINCT unit_id, year FROM (
   SELECT c.unit_id, {year_old} FROM enf_res r
     JOIN enforcement_case c ON c.source_system = r.source_system AND c.case_number = r.case_number
     WHERE r.errs = '' AND c.row_hash <> r.row_hash) t""", {})
-                _add_year_bounds(cur)
+                pairs = [(u, int(y), dt.date(int(y), 1, 1), dt.date(int(y), 12, 31)) for u, y in cur.fetchall()]
+                # Year bounds let the roll-up refresh use the (unit, event_on) index.
+                cur.execute("CREATE TEMP TABLE enf_touched (unit_id bigint, year integer, y_start date, y_end date)",
+                            {})
+                cur.executemany("INSERT INTO enf_touched VALUES (%s, %s, %s, %s)", pairs)
                 progress("合并入库", 70)
                 cur.execute(merge_sql(), params)
                 progress("更新汇总", 90)
@@ -600,15 +607,6 @@ SELECT DISTINCT unit_id, year FROM (
                               "encoding": result.encoding})
     progress("完成", 100)
     return result
-
-
-def _add_year_bounds(cur) -> None:
-    # Date bounds let the roll-up refresh use the (unit, event_on) index.
-    cur.execute("ALTER TABLE enf_touched ADD COLUMN y_start date", {})
-    cur.execute("ALTER TABLE enf_touched ADD COLUMN y_end date", {})
-    cur.execute("""UPDATE enf_touched SET
-        y_start = (SELECT MIN(day) FROM enforcement_dayindex d WHERE d.year = enf_touched.year),
-        y_end = (SELECT MAX(day) FROM enforcement_dayindex d WHERE d.year = enf_touched.year)""", {})
 
 
 # ---------------------------------------------------------------------------
