@@ -5,6 +5,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 HOST   ?= 127.0.0.1
+# Two workers: this machine has two cores; each worker gets its own test database.
+PYTEST_ARGS ?= -n 2
 PORT   ?= 8000
 
 .PHONY: demo test test-sqlite test-postgres install bench clean
