@@ -47,8 +47,11 @@ def load_litigation_demo(demo, *, count: int = 30) -> None:
     for i in range(count):
         year = 2024 if i < count // 2 else 2025
         code, who, acts = DEFENDANTS[i % len(DEFENDANTS)]
-        number = f"（{year}）云0102行初{101 + i}号"
         served_on = dt.date(year, 1, 8) + dt.timedelta(days=rng.randint(0, 300))
+        if i % 10 == 9:  # still in its answer period: served in the last days, not years ago
+            served_on = today - dt.timedelta(days=3 + i % 7)
+            year = served_on.year
+        number = f"（{year}）云0102行初{101 + i}号"
         if LitigationCase.objects.filter(court=COURT, case_number=number).exists():
             continue
         user = demo.persona(who)

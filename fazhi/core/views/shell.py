@@ -16,6 +16,11 @@ ACTIVE_UNIT_KEY = "active_unit_id"
 # The dashboard's sections; their pages are built by the other parts of the spine.
 SECTIONS = [
     ("我的待办与期限", "/inbox/", "本人可办理的各类事项，按届满日排序，标示临期与逾期。"),
+    ("行政复议", "/reconsideration/", "申请、受理、答复、审理、决定、送达，直接纠错率。"),
+    ("行政应诉", "/litigation/", "答辩举证、负责人出庭应诉、裁判与上诉，败诉率。"),
+    ("统计填报", "/returns/", "各单位定期填报业务系统未记录的统计数据。"),
+    ("年度报告", "/reports/", "由数据与各单位材料汇编法治政府建设年度报告。"),
+    ("报告对标", "/benchmark/", "导入各地已公开的年度报告，提取数据并对比。"),
     ("期限计算器", "/deadline/", "按法定工作日或自然日计算期限届满日，支持中止与延长。"),
     ("单位", "/units/", "本人可查看的单位及其成员与角色。"),
     ("指标", "/metrics/", "法治政府建设各项统计指标及其口径。"),
