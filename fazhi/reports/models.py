@@ -120,6 +120,12 @@ class ReportSection(SectionBase):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def display_title(self) -> str:
+        """The title with its year words filled in (titles are templates: "{{year}}年度…")."""
+        year = self.report.year
+        return self.title.replace("{{year}}", str(year)).replace("{{next_year}}", str(year + 1))
+
 
 class Contribution(Matter):
     """A unit's text for one section of the report (written by its operator, approved by its leader)."""
@@ -141,6 +147,10 @@ class Contribution(Matter):
 
     def __str__(self) -> str:
         return f"{self.unit.name}：{self.section.title}"
+
+    @property
+    def section_title(self) -> str:
+        return self.section.display_title
 
     def get_absolute_url(self) -> str:
         return reverse("reports:contribution", args=[self.pk])

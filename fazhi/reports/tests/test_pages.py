@@ -35,3 +35,14 @@ def test_given_a_report_and_a_return_then_every_page_renders_and_scoping_holds(d
     assert outsider.get(f"/api/returns/{ret.pk}").status_code == 404
     assert outsider.post(f"/returns/{ret.pk}/save/", {"version": 2, "v_mediation.cases": "99"}).status_code == 404
     assert Return.objects.get(pk=ret.pk).value_map()["mediation.cases"].raw == "12"
+
+
+def test_given_sections_whose_titles_name_the_year_then_the_report_page_shows_the_years_filled_in(demo_gov, client_of,
+                                                                                                    persona):
+    c = persona("司法局协调员")
+    report = services.create_report(c, unit=demo_gov.units["YX"], year=2025, on=dt.date(2026, 1, 6))
+    report = services.request_contributions(c, report, version=report.version, due_date=dt.date(2026, 2, 10),
+                                            on=dt.date(2026, 1, 7))
+    page = client_of("司法局协调员").get(f"/reports/{report.pk}/").content.decode()
+    assert "{{year}}" not in page and "{{next_year}}" not in page
+    assert "2026年度推进法治政府建设的主要安排" in page
