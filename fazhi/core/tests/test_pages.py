@@ -13,6 +13,7 @@ NAV = {
     "我的待办与期限": "/inbox/",
     "行政复议": "/reconsideration/",
     "行政应诉": "/litigation/",
+    "行政执法监督": "/enforcement/",
     "报告对标": "/benchmark/",
     "统计填报": "/returns/",
     "年度报告": "/reports/",
