@@ -233,3 +233,81 @@ def ensure_default_sheet() -> ScoreSheet:
         ScoreItem.objects.bulk_create([ScoreItem(sheet=sheet, code=c, category=cat, label=label, points=pts, veto=veto)
                                        for c, cat, label, pts, veto in DEFAULT_SHEET["items"]])
     return sheet
+
+
+# ---------------------------------------------------------------------------
+# Pages' helpers (added for the review, complaint and certificate pages; the functions above unchanged)
+# ---------------------------------------------------------------------------
+def coordinator_units(user):
+    """Units where ``user`` may organise file review: visible, with a coordinator or admin role reaching them."""
+    return [u for u in scoping.visible_units(user).order_by("path")
+            if scoping.roles_at(user, u) & {"coordinator", "admin"}]
+
+
+ACTING_ROLES = {"coordinator", "operator", "leader", "advisor", "admin"}  # 人大监督员 (auditor) only reads
+
+
+def evaluator_candidates(run: SamplingRun):
+    """Users who may be named evaluators of a run: members of the organising unit's government, not read-only."""
+    from django.contrib.auth import get_user_model
+
+    units = run.unit.government().subtree()
+    return (get_user_model().objects.filter(is_active=True, memberships__unit__in=units,
+                                            memberships__role__in=sorted(ACTING_ROLES))
+            .distinct().order_by("username"))
+
+
+@transaction.atomic
+def assign_evaluator_at_version(user, review: ReviewFile, evaluator, *, version) -> ReviewFile:
+    """``assign_evaluator`` refused when the file changed since the coordinator read it (optimistic lock)."""
+    from fazhi.core.procedure import StaleVersion
+
+    current = ReviewFile.objects.select_for_update().select_related("run__unit", "unit").get(pk=review.pk)
+    try:
+        seen = int(version)
+    except (TypeError, ValueError):
+        raise ProcedureError("缺少或无法识别版本号，请刷新页面后重试。", "bad_version") from None
+    if current.version != seen:
+        raise StaleVersion(f"该案卷已被他人修改（您看到的是第 {seen} 版，当前为第 {current.version} 版），"
+                           "本次指派未保存，请刷新页面后重试。")
+    return assign_evaluator(user, current, evaluator)
+
+
+def review_results(run: SamplingRun, files=None) -> list[dict]:
+    """Results per reviewed unit: files, scored, average score, grades, 优秀案卷 and 典型差案."""
+    rows: dict[int, dict] = {}
+    for f in (files if files is not None else run.files.select_related("unit")):
+        r = rows.setdefault(f.unit_id, {"unit": f.unit, "files": 0, "scored": 0, "total": Decimal("0"),
+                                        "grades": {}, "exemplary": 0, "poor": 0, "vetoed": 0})
+        r["files"] += 1
+        if f.score is not None:
+            r["scored"] += 1
+            r["total"] += f.score
+            r["grades"][f.grade] = r["grades"].get(f.grade, 0) + 1
+            r["vetoed"] += bool(f.vetoed)
+        r["exemplary"] += f.exemplary
+        r["poor"] += f.poor
+    out = []
+    for r in sorted(rows.values(), key=lambda r: r["unit"].path):
+        r["average"] = (r["total"] / r["scored"]).quantize(Decimal("0.1")) if r["scored"] else None
+        r["grade_list"] = sorted(r["grades"].items())
+        out.append(r)
+    return out
+
+
+def close_complaint(user, complaint: Complaint, *, version: int, on: dt.date) -> Complaint:
+    return perform(complaint, "close", user, version=version, on=on)
+
+
+# Reminder window for 执法证件 about to expire: renewal (换证) must be applied for before expiry; the
+# provincial 行政执法证件管理办法 commonly ask for it in the last months, 60 days is the platform's setting.
+CERTIFICATE_WARNING_DAYS = 60
+
+
+def expiring_certificates(user, on: dt.date, days: int = CERTIFICATE_WARNING_DAYS):
+    """Certificates still marked valid whose validity ends within ``days`` of ``on`` or has already ended."""
+    from .models import Certificate
+
+    return (Certificate.objects.visible_to(user)
+            .filter(status=Certificate.Status.VALID, valid_to__lte=on + dt.timedelta(days=days))
+            .select_related("officer__unit", "officer__body").order_by("valid_to", "number"))
