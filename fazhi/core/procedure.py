@@ -50,6 +50,13 @@ class ProcedureError(Exception):
             self.code = code
 
 
+class InvalidInput(ProcedureError):
+    """Bad or missing input for an operation (the message says which, in Chinese)."""
+
+    code = "invalid_input"
+    status = 400
+
+
 class TransitionNotAllowed(ProcedureError):
     code = "transition_not_allowed"
     status = 409

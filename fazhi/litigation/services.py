@@ -12,15 +12,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from fazhi.core import audit, clocks, services
-from fazhi.core.procedure import ProcedureError, perform
+from fazhi.core.procedure import InvalidInput, perform
 
 from .models import (LOST_RESULTS, AbsenceReason, Appellant, HeadPosition, Hearing, Instance, LitigationCase,
                      Result, ResultKind, SecondOutcome)
-
-
-class InvalidInput(ProcedureError):
-    code = "invalid_input"
-    status = 400
 
 
 EDITABLE_FIELDS = ("court", "case_number", "plaintiffs", "act_challenged", "reconsideration_number", "note")

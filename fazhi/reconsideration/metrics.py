@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q
 
 from fazhi.core.metrics import Metric, rate, register
 

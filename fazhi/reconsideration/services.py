@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from fazhi.core import audit, clocks, scoping
 from fazhi.core.models import Clock, Role, Unit
-from fazhi.core.procedure import GuardFailed, ProcedureError, RoleDenied, StaleVersion, perform
+from fazhi.core.procedure import GuardFailed, InvalidInput, ProcedureError, RoleDenied, StaleVersion, perform
 from fazhi.core.workdays import get_calendar
 
 from . import procedure as proc
@@ -34,13 +34,6 @@ from .models import (
 )
 
 LAW_SINCE = proc.SINCE
-
-
-class InvalidInput(ProcedureError):
-    """Bad or missing input for an operation (the message says which, in Chinese)."""
-
-    code = "invalid_input"
-    status = 400
 
 
 # ---------------------------------------------------------------------------

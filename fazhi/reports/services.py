@@ -13,18 +13,13 @@ from django.http import Http404
 
 from fazhi.core import audit, clocks, scoping, services as core_services
 from fazhi.core.models import Role, Unit
-from fazhi.core.procedure import ProcedureError, RoleDenied, perform
+from fazhi.core.procedure import InvalidInput, RoleDenied, perform
 from fazhi.core.workdays import get_calendar
 
 from . import output
 from .compiler import compile_report
 from .models import AnnualReport, Contribution, ReportSection, ReportTemplate
 from .templates_data import default_template
-
-
-class InvalidInput(ProcedureError):
-    code = "invalid_input"
-    status = 400
 
 
 def publication_due(year: int) -> dt.date:

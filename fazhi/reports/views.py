@@ -14,7 +14,6 @@ from fazhi.core import clocks, metrics, scoping
 from fazhi.core.deadlines import DeadlineError
 from fazhi.core.models import Role, Unit
 from fazhi.core.procedure import ProcedureError, allowed_transitions
-from fazhi.core.services import do_update
 
 from . import output, services
 from .compiler import CompileError, compile_for, compile_report, format_value

@@ -6,7 +6,7 @@ import io
 import zipfile
 from decimal import Decimal
 
-from .models import FieldType, Return
+from .models import Return
 from .validation import FieldError
 
 VALUE_COL = "E"

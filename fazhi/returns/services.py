@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from fazhi.core import audit, clocks, metrics, scoping
 from fazhi.core.models import MetricDefinition, Role, Unit
-from fazhi.core.procedure import ProcedureError, RoleDenied, StaleVersion, perform
+from fazhi.core.procedure import InvalidInput, RoleDenied, StaleVersion, perform
 
 from .models import (FieldType, OverTime, Periodicity, Return, ReturnField, ReturnForm, ReturnRound, ReturnValue,
                      quarter_bounds)
@@ -23,11 +23,6 @@ from .validation import FieldError, validate_values
 
 SOURCE = "returns"
 FILL_STATES = ("filling", "returned")
-
-
-class InvalidInput(ProcedureError):
-    code = "invalid_input"
-    status = 400
 
 
 class InvalidValues(InvalidInput):

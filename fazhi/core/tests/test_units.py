@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from fazhi.core.models import Membership, Role, Unit, User
+from fazhi.core.models import Unit, User
 from fazhi.core.testing import ScopingContract
 
 

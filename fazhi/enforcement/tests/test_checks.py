@@ -1,5 +1,4 @@
 """Each legal check of statutory-rules.md §5 on real dates across holidays (国庆 2024, 劳动节 2024)."""
-import pytest
 
 from fazhi.core.workdays import get_calendar
 from fazhi.enforcement import importer

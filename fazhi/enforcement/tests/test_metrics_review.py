@@ -1,5 +1,4 @@
 """Metrics against hand-computed values; roll-ups equal recomputation; sampling and scoring; opinions."""
-import datetime as dt
 
 import pytest
 from django.http import Http404

@@ -4,7 +4,7 @@ from django.test import Client
 
 from fazhi.core.testing import ScopingContract
 from fazhi.enforcement import importer, services, views
-from fazhi.enforcement.models import Case, ImportBatch, Opinion
+from fazhi.enforcement.models import Case, ImportBatch
 
 from .conftest import D, case_row
 

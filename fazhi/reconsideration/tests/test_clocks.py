@@ -11,7 +11,6 @@ from fazhi.core import clocks
 from fazhi.core.models import AuditRecord
 from fazhi.core.procedure import GuardFailed
 from fazhi.reconsideration import services
-from fazhi.reconsideration.models import Case
 
 D = dt.date
 

@@ -3,7 +3,6 @@ import datetime as dt
 import io
 import json
 
-import pytest
 from django.core.management import call_command
 
 from fazhi.core.models import AuditRecord
