@@ -150,3 +150,23 @@ def test_given_a_saved_html_page_when_read_then_scripts_go_and_paragraphs_stay()
     r = extract.extract(doc)
     assert r.region == "天津市蓟州区" and r.year == 2021
     assert any(f.metric == "reconsideration.concluded" and f.value == 90 for f in r.facts)
+
+
+def test_given_a_report_saved_as_docx_when_extracted_then_the_same_facts_as_from_the_text(extracted):
+    import io
+
+    import docx
+
+    name = "002_3ed9f38cde86c434.txt"
+    document = docx.Document()
+    for line in SEEDS[name].decode("utf-8").splitlines():
+        document.add_paragraph(line)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    decoded, _encoding, kind = text.read_bytes(buffer.getvalue(), "report.docx")
+    assert kind == "docx"
+    _doc, from_docx = _extract(buffer.getvalue(), "report.docx")
+    _doc, from_text = extracted[name]
+    facts = lambda result: sorted((f.metric or "", f.value, f.unit) for f in result.facts)  # noqa: E731
+    assert from_docx.year == from_text.year and from_docx.region == from_text.region
+    assert facts(from_docx) == facts(from_text) and facts(from_docx)
