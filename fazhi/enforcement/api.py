@@ -1,4 +1,5 @@
-"""/api/enforcement: case records (keyset pages), opinions — same scope and services as the pages."""
+"""/api/enforcement: case records (keyset pages), opinions, complaints, expiring certificates — same scope and
+services as the pages."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,7 +10,7 @@ from ninja import Router, Schema
 from fazhi.core import scoping
 
 from . import services
-from .models import Case, Opinion
+from .models import Case, Complaint, Opinion
 from .views import _cursor, case_page
 
 router = Router(tags=["行政执法监督"])
@@ -95,3 +96,62 @@ def reply_opinion(request, opinion_id: int, data: ReplyIn):
     op = scoping.get_visible_or_404(Opinion, request.user, pk=opinion_id)
     op = services.reply_opinion(request.user, op, version=data.version, reply=data.reply, on=data.on)
     return _opinion(Opinion.objects.select_related("unit").get(pk=op.pk))
+
+
+class ComplaintOut(Schema):
+    id: int
+    unit: str
+    complainant: str
+    subject: str
+    state: str
+    state_label: str
+    version: int
+    received_on: dt.date
+    replied_on: dt.date | None
+    reply: str
+
+
+def _complaint(c: Complaint) -> dict:
+    return {"id": c.pk, "unit": c.unit.code, "complainant": c.complainant, "subject": c.subject, "state": c.state,
+            "state_label": c.state_label, "version": c.version, "received_on": c.received_on,
+            "replied_on": c.replied_on, "reply": c.reply}
+
+
+@router.get("/complaints", response=list[ComplaintOut], summary="执法投诉")
+def list_complaints(request):
+    qs = Complaint.objects.visible_to(request.user).select_related("unit").order_by("-received_on", "-pk")[:500]
+    return [_complaint(c) for c in qs]
+
+
+@router.get("/complaints/{complaint_id}", response=ComplaintOut, summary="执法投诉详情")
+def get_complaint(request, complaint_id: int):
+    return _complaint(scoping.get_visible_or_404(Complaint.objects.select_related("unit"), request.user,
+                                                 pk=complaint_id))
+
+
+@router.post("/complaints/{complaint_id}/reply", response=ComplaintOut, summary="答复执法投诉")
+def reply_complaint(request, complaint_id: int, data: ReplyIn):
+    c = scoping.get_visible_or_404(Complaint, request.user, pk=complaint_id)
+    c = services.reply_complaint(request.user, c, version=data.version, reply=data.reply, on=data.on)
+    return _complaint(Complaint.objects.select_related("unit").get(pk=c.pk))
+
+
+class CertificateOut(Schema):
+    id: int
+    number: str
+    kind: str
+    officer: str
+    unit: str
+    valid_to: dt.date
+    expired: bool
+
+
+@router.get("/certificates/expiring", response=list[CertificateOut],
+            summary="证件到期提醒（60日内到期或已过期仍登记为有效）")
+def expiring_certificates(request, on: dt.date | None = None):
+    from fazhi.core import clocks
+
+    on = on or clocks.today()
+    return [{"id": c.pk, "number": c.number, "kind": c.kind, "officer": c.officer.name, "unit": c.officer.unit.code,
+             "valid_to": c.valid_to, "expired": c.valid_to < on}
+            for c in services.expiring_certificates(request.user, on)[:1000]]

@@ -277,7 +277,7 @@ def review_results(run: SamplingRun, files=None) -> list[dict]:
     """Results per reviewed unit: files, scored, average score, grades, 优秀案卷 and 典型差案."""
     rows: dict[int, dict] = {}
     for f in (files if files is not None else run.files.select_related("unit")):
-        r = rows.setdefault(f.unit_id, {"unit": f.unit, "files": 0, "scored": 0, "total": Decimal("0"),
+        r = rows.setdefault(f.unit_id, {"unit": f.unit, "files": 0, "scored": 0, "total": Decimal(0),
                                         "grades": {}, "exemplary": 0, "poor": 0, "vetoed": 0})
         r["files"] += 1
         if f.score is not None:

@@ -15,13 +15,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from fazhi.core import audit, clocks, scoping
+from fazhi.core.deadlines import DeadlineError
 from fazhi.core.metrics import Period
 from fazhi.core.models import Unit
 from fazhi.core.procedure import ProcedureError, allowed_transitions
 
 from . import importer, metrics, services
-from .models import (Body, Case, CaseKind, Certificate, ImportBatch, Officer, Opinion, Problem, ReviewFile,
-                     SamplingRun)
+from .models import (Body, Case, CaseKind, Certificate, Complaint, ImportBatch, Officer, Opinion, Problem,
+                     ReviewFile, SamplingRun, ScoreSheet)
 
 PAGE_SIZE = 20
 
@@ -63,9 +64,12 @@ def overview(request):
     for row in findings:
         row["unit_name"] = names.get(row["unit_id"], "")
         row["checks"] = [(bit, Problem.LABELS[bit][0], row[col]) for bit, col in metrics.PROBLEM_COLUMNS]
+    expiring = services.expiring_certificates(request.user, clocks.today())
     return render(request, "enforcement/overview.html", {
         "top": top, "year": year, "figures": figures, "findings": findings,
-        "problem_labels": [(b, Problem.LABELS[b][0]) for b in Problem.ALL]})
+        "problem_labels": [(b, Problem.LABELS[b][0]) for b in Problem.ALL],
+        "expiring": list(expiring[:10]), "expiring_count": expiring.count(), "today": clocks.today(),
+        "warning_days": services.CERTIFICATE_WARNING_DAYS})
 
 
 def _cursor(value: str):
@@ -273,15 +277,21 @@ def opinion_operation(request, pk, op):
 @login_required
 def review_list(request):
     runs = SamplingRun.objects.visible_to(request.user).order_by("-pk")[:100]
-    return render(request, "enforcement/reviews.html", {"runs": runs})
+    # Files assigned to the user: an evaluator of another unit works on them without seeing the whole run.
+    tasks = ReviewFile.objects.filter(evaluator=request.user).select_related("case", "unit", "run") \
+        .order_by("score", "-pk")[:200]
+    return render(request, "enforcement/reviews.html", {
+        "runs": runs, "tasks": tasks, "can_organise": bool(services.coordinator_units(request.user))})
 
 
 @login_required
 def review_detail(request, pk):
-    run = scoping.get_visible_or_404(SamplingRun, request.user, pk=pk)
-    files = ReviewFile.objects.filter(run=run, unit__in=scoping.visible_unit_ids(request.user)) \
-        .select_related("case", "unit", "evaluator").order_by("stratum", "pk")
-    return render(request, "enforcement/review_detail.html", {"run": run, "files": files})
+    run = scoping.get_visible_or_404(SamplingRun.objects.select_related("sheet", "unit"), request.user, pk=pk)
+    files = list(ReviewFile.objects.filter(run=run, unit__in=scoping.visible_unit_ids(request.user))
+                 .select_related("case", "unit", "evaluator").order_by("stratum", "pk"))
+    return render(request, "enforcement/review_detail.html", {
+        "run": run, "files": files, "results": services.review_results(run, files),
+        "kinds_label": "、".join(str(CaseKind(k).label) for k in run.kinds if k in CaseKind.values) or "全部类别"})
 
 
 # ---------------------------------------------------------------------------
@@ -303,3 +313,270 @@ def public(request):
     bodies = Body.objects.filter(active=True).select_related("unit").order_by("unit__path", "code")
     return render(request, "enforcement/public.html", {"rows": rows, "q": q, "officers": officers,
                                                         "bodies": bodies})
+
+
+# ---------------------------------------------------------------------------
+# File review (案卷评查): sampling, assignment, scoring, results
+# ---------------------------------------------------------------------------
+def _date(value: str, label: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat((value or "").strip())
+    except ValueError:
+        raise ProcedureError(f"{label}无效，应为 YYYY-MM-DD。", "bad_input") from None
+
+
+def _int(value: str, label: str) -> int:
+    try:
+        return int((value or "").strip())
+    except ValueError:
+        raise ProcedureError(f"{label}应为整数。", "bad_input") from None
+
+
+@login_required
+def review_new(request):
+    units = services.coordinator_units(request.user)
+    if not units:
+        raise PermissionDenied("只有司法行政部门的法治协调员可以组织案卷评查抽样。")
+    sheets = list(ScoreSheet.objects.order_by("code", "-version"))
+    year = clocks.today().year - 1
+    form = {"unit": str(units[0].pk), "title": f"{year}年度行政执法案卷评查", "start": f"{year}-01-01",
+            "end": f"{year}-12-31", "kinds": ["penalty"], "per_stratum": "5", "seed": "",
+            "sheet": str(sheets[0].pk) if sheets else ""}
+    error, status = "", 200
+    if request.method == "POST":
+        form = {k: request.POST.get(k, "").strip() for k in ("unit", "title", "start", "end", "per_stratum", "seed",
+                                                              "sheet")}
+        form["kinds"] = [k for k in request.POST.getlist("kinds") if k in CaseKind.values]
+        try:
+            unit = next((u for u in units if str(u.pk) == form["unit"]), None)
+            if unit is None:
+                raise ProcedureError("请选择组织评查的单位。", "bad_input")
+            if not form["title"]:
+                raise ProcedureError("请填写评查名称。", "bad_input")
+            if len(form["seed"]) > 64:
+                raise ProcedureError("随机种子不能超过 64 个字符。", "bad_input")
+            start, end = _date(form["start"], "案件起始日期"), _date(form["end"], "案件截止日期")
+            per_stratum = _int(form["per_stratum"], "每层抽取数")
+            if form["sheet"]:
+                sheet = ScoreSheet.objects.filter(pk=form["sheet"]).first() if form["sheet"].isdigit() else None
+                if sheet is None:
+                    raise ProcedureError("评分表不存在。", "bad_input")
+            else:
+                sheet = services.ensure_default_sheet()
+            run = services.create_sampling(request.user, unit=unit, title=form["title"][:200], start=start, end=end,
+                                           kinds=form["kinds"], per_stratum=per_stratum, sheet=sheet,
+                                           seed=form["seed"] or None)
+        except ProcedureError as exc:
+            error, status = exc.message, exc.status
+        else:
+            return redirect(run.get_absolute_url())
+    return render(request, "enforcement/review_new.html", {
+        "units": units, "sheets": sheets, "kinds": CaseKind.choices, "form": form, "error": error}, status=status)
+
+
+@login_required
+def review_redraw(request, pk):
+    """Re-draw with the logged seed from today's data: the same population gives the same sample (双随机)."""
+    run = scoping.get_visible_or_404(SamplingRun.objects.select_related("unit"), request.user, pk=pk)
+    same_population, ids = services.redraw(run)
+    logged = sorted(run.files.values_list("case_id", flat=True))
+    visible = set(Case.objects.filter(pk__in=set(ids) | set(logged), unit__in=scoping.visible_unit_ids(request.user))
+                  .values_list("pk", flat=True))
+    cases = {c.pk: c for c in Case.objects.filter(pk__in=visible).select_related("unit")}
+    return render(request, "enforcement/review_redraw.html", {
+        "run": run, "same_population": same_population, "same_sample": ids == logged,
+        "drawn": [cases[i] for i in ids if i in cases], "logged_count": len(logged), "drawn_count": len(ids),
+        "missing": [cases[i] for i in logged if i not in set(ids) and i in cases],
+        "added": [cases[i] for i in ids if i not in set(logged) and i in cases]})
+
+
+def _review_file_or_404(user, pk):
+    """A sampled file: visible by unit, or assigned to the user (an evaluator works outside their own unit)."""
+    qs = ReviewFile.objects.select_related("run__sheet", "run__unit", "case__body", "unit", "evaluator")
+    obj = qs.filter(pk=pk).filter(Q(unit__in=scoping.visible_unit_ids(user)) | Q(evaluator=user)).first() \
+        if str(pk).isdigit() else None
+    if obj is None:
+        raise Http404("未找到该案卷，或您无权查看。")
+    return obj
+
+
+def _review_file_page(request, f, error="", status=200, posted=None):
+    is_coordinator = bool(scoping.roles_at(request.user, f.run.unit) & {"coordinator", "admin"})
+    items = list(f.run.sheet.items.all())
+    posted = posted or {}
+    rows = []
+    for item in items:
+        rows.append({"item": item,
+                     "deduction": posted.get(f"d_{item.code}", f.deductions.get(item.code, "") if f.deductions else ""),
+                     "vetoed": item.code in (posted.get("vetoed") if posted else (f.vetoed or []))})
+    return render(request, "enforcement/review_file.html", {
+        "f": f, "case": f.case, "rows": rows, "error": error, "is_coordinator": is_coordinator,
+        "is_evaluator": f.evaluator_id == request.user.pk,
+        "candidates": services.evaluator_candidates(f.run) if is_coordinator else [],
+        "thresholds": f.run.sheet.thresholds, "fail_grade": f.run.sheet.fail_grade,
+        "comment": posted.get("comment", f.comment), "today": clocks.today()}, status=status)
+
+
+@login_required
+def review_file(request, pk):
+    return _review_file_page(request, _review_file_or_404(request.user, pk))
+
+
+@login_required
+@require_POST
+def review_file_assign(request, pk):
+    f = _review_file_or_404(request.user, pk)
+    from django.contrib.auth import get_user_model
+
+    try:
+        evaluator_id = request.POST.get("evaluator", "")
+        evaluator = get_user_model().objects.filter(
+            pk=evaluator_id, pk__in=services.evaluator_candidates(f.run).values("pk")).first() \
+            if evaluator_id.isdigit() else None
+        if evaluator is None:
+            raise ProcedureError("请选择本级政府的评查人员。", "bad_input")
+        services.assign_evaluator_at_version(request.user, f, evaluator, version=request.POST.get("version"))
+    except ProcedureError as exc:
+        return _review_file_page(request, f, exc.message, exc.status)
+    return redirect("enforcement:review_file", pk=f.pk)
+
+
+@login_required
+@require_POST
+def review_file_score(request, pk):
+    from decimal import Decimal, InvalidOperation
+
+    f = _review_file_or_404(request.user, pk)
+    vetoed = request.POST.getlist("veto")
+    posted = {k: v for k, v in request.POST.items()}
+    posted["vetoed"] = vetoed
+    try:
+        deductions = {}
+        for item in f.run.sheet.items.all():
+            raw = request.POST.get(f"d_{item.code}", "").strip()
+            if raw:
+                try:
+                    value = Decimal(raw)
+                except InvalidOperation:
+                    raise ProcedureError(f"评查项 {item.code} 的扣分应为数字。", "bad_input") from None
+                if not value.is_finite():
+                    raise ProcedureError(f"评查项 {item.code} 的扣分应为数字。", "bad_input")
+                deductions[item.code] = value
+        on = _date(request.POST["on"], "评查日期") if request.POST.get("on") else clocks.today()
+        if request.POST.get("exemplary") and request.POST.get("poor"):
+            raise ProcedureError("同一案卷不能既是优秀案卷又是典型差案。", "bad_input")
+        services.record_score(request.user, f, version=request.POST.get("version"), deductions=deductions,
+                              vetoed=vetoed, comment=request.POST.get("comment", "").strip(), on=on,
+                              exemplary=bool(request.POST.get("exemplary")), poor=bool(request.POST.get("poor")))
+    except ProcedureError as exc:
+        # record_score signals a stale version with a plain ProcedureError: answer it as the engine's 409.
+        status = 409 if exc.code == "stale_version" else exc.status
+        return _review_file_page(request, f, exc.message, status, posted)
+    return redirect("enforcement:review_file", pk=f.pk)
+
+
+# ---------------------------------------------------------------------------
+# Complaints about enforcement (执法投诉): the same procedure engine as opinions
+# ---------------------------------------------------------------------------
+COMPLAINT_OPS = {"reply": "答复投诉人", "close": "审核办结"}
+
+
+@login_required
+def complaint_list(request):
+    state = request.GET.get("state", "")
+    qs = Complaint.objects.visible_to(request.user).select_related("unit")
+    if state in Complaint.procedure.states:
+        qs = qs.filter(state=state)
+    return render(request, "enforcement/complaints.html", {
+        "complaints": qs.order_by("-received_on", "-pk")[:500], "state": state,
+        "states": list(Complaint.procedure.states.items()),
+        "can_register": bool(_changeable_unit_ids(request.user))})
+
+
+@login_required
+def complaint_new(request):
+    allowed = _changeable_unit_ids(request.user)
+    if not allowed:
+        raise PermissionDenied("您的角色只能查看，不能登记执法投诉。")
+    units = list(Unit.objects.filter(pk__in=allowed).order_by("path"))
+    home = scoping.home_units(request.user)
+    default = next((u for u in home if u.pk in allowed), units[0])
+    form = {"unit": str(default.pk), "complainant": "", "subject": "", "received_on": clocks.today().isoformat()}
+    error, status = "", 200
+    if request.method == "POST":
+        form = {k: request.POST.get(k, "").strip() for k in form}
+        try:
+            unit = next((u for u in units if str(u.pk) == form["unit"]), None)
+            if unit is None:
+                raise ProcedureError("请选择被投诉单位。", "bad_input")
+            if not form["complainant"]:
+                raise ProcedureError("请填写投诉人。", "bad_input")
+            if not form["subject"]:
+                raise ProcedureError("请填写投诉事项。", "bad_input")
+            if len(form["subject"]) > 300:
+                raise ProcedureError("投诉事项不能超过 300 字，详细情况请另附材料。", "bad_input")
+            received = _date(form["received_on"], "收到日期")
+            if received > clocks.today():
+                raise ProcedureError("收到日期不能晚于今天。", "bad_input")
+            c = services.register_complaint(request.user, unit=unit, complainant=form["complainant"][:50],
+                                            subject=form["subject"], received_on=received)
+        except ProcedureError as exc:
+            error, status = exc.message, exc.status
+        except DeadlineError as exc:
+            error, status = str(exc), 422
+        else:
+            return redirect(c.get_absolute_url())
+    return render(request, "enforcement/complaint_new.html", {"units": units, "form": form, "error": error},
+                  status=status)
+
+
+def _complaint_page(request, c, error="", status=200):
+    names = {t.name for t in allowed_transitions(c, request.user)}
+    return render(request, "enforcement/complaint_detail.html", {
+        "c": c, "ops": [(k, v) for k, v in COMPLAINT_OPS.items() if k in names], "error": error,
+        "clocks": clocks.clocks_of(c), "today": clocks.today()}, status=status)
+
+
+@login_required
+def complaint_detail(request, pk):
+    return _complaint_page(request, scoping.get_visible_or_404(Complaint.objects.select_related("unit"),
+                                                               request.user, pk=pk))
+
+
+@login_required
+@require_POST
+def complaint_operation(request, pk, op):
+    c = scoping.get_visible_or_404(Complaint.objects.select_related("unit"), request.user, pk=pk)
+    if op not in COMPLAINT_OPS:
+        raise Http404("未知的操作。")
+    try:
+        on = _date(request.POST["on"], "日期") if request.POST.get("on") else clocks.today()
+        version = request.POST.get("version")
+        if op == "reply":
+            services.reply_complaint(request.user, c, version=version, reply=request.POST.get("text", ""), on=on)
+        else:
+            services.close_complaint(request.user, c, version=version, on=on)
+    except ProcedureError as exc:
+        return _complaint_page(request, c, exc.message, exc.status)
+    return redirect(c.get_absolute_url())
+
+
+# ---------------------------------------------------------------------------
+# 证件到期提醒
+# ---------------------------------------------------------------------------
+@login_required
+def certificates_expiring(request):
+    """Certificates expiring within the warning window, or expired but still marked valid; ``?on=`` as-of date."""
+    today = clocks.today()
+    on, error = today, ""
+    if request.GET.get("on"):
+        try:
+            on = dt.date.fromisoformat(request.GET["on"])
+        except ValueError:
+            error = "日期无效，应为 YYYY-MM-DD，已按今天显示。"
+    rows = list(services.expiring_certificates(request.user, on)[:1000])
+    for c in rows:
+        c.days_left = (c.valid_to - on).days
+    return render(request, "enforcement/certificates_expiring.html", {
+        "rows": rows, "on": on, "error": error, "days": services.CERTIFICATE_WARNING_DAYS,
+        "expired": sum(1 for c in rows if c.valid_to < on)})
