@@ -19,6 +19,7 @@ import datetime as dt
 import math
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
+from typing import Callable
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
@@ -349,3 +350,34 @@ def _item(c: Clock, matter, actions: list[str], cal: Calendar, on: dt.date) -> I
         warnings=list(result.warnings),
         link=url() if callable(url) else "",
     )
+
+
+# ---------------------------------------------------------------------------
+# Reminders: dated items that are not procedure clocks (e.g. certificates about to expire)
+# ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Reminder:
+    kind: str  # the provider's label, e.g. 执法证到期
+    label: str
+    due: dt.date
+    link: str
+    overdue: bool
+
+
+_REMINDERS: dict[str, tuple[str, Callable[[object, dt.date], list[Reminder]]]] = {}
+
+
+def register_reminders(key: str, label: str, provider) -> None:
+    """A module offers dated reminders for the inbox: ``provider(user, on) -> list[Reminder]``.
+
+    The provider must scope by the user itself (fazhi.core.scoping) and keep the list short.
+    """
+    _REMINDERS[key] = (label, provider)
+
+
+def reminders_for(user, *, on: dt.date | None = None) -> list[Reminder]:
+    on = on or clocks.today()
+    items: list[Reminder] = []
+    for _key, (_label, provider) in sorted(_REMINDERS.items()):
+        items.extend(provider(user, on))
+    return sorted(items, key=lambda r: (r.due, r.kind, r.label))

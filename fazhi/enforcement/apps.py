@@ -9,8 +9,13 @@ class EnforcementConfig(AppConfig):
 
     def ready(self):
         from fazhi.core import audit
+        from fazhi.core.inbox import register_reminders
 
         from . import demo  # noqa: F401  (registers the demo loader)
+        from .services import certificate_reminders
+
+        # 执法证 validity: expiring certificates appear in every reader's 我的待办与期限.
+        register_reminders("enforcement.certificates", "执法证件到期", certificate_reminders)
 
         for code, label in ACTIONS.items():
             audit.register_action(code, label)

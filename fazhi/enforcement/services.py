@@ -311,3 +311,12 @@ def expiring_certificates(user, on: dt.date, days: int = CERTIFICATE_WARNING_DAY
     return (Certificate.objects.visible_to(user)
             .filter(status=Certificate.Status.VALID, valid_to__lte=on + dt.timedelta(days=days))
             .select_related("officer__unit", "officer__body").order_by("valid_to", "number"))
+
+
+def certificate_reminders(user, on: dt.date):
+    """Inbox reminders (fazhi.core.inbox.register_reminders): certificates about to lapse or lapsed."""
+    from fazhi.core.inbox import Reminder
+
+    return [Reminder(kind=f"{c.get_kind_display()}到期", label=f"{c.officer.name}（{c.officer.unit.name}）{c.number}",
+                     due=c.valid_to, link="/enforcement/certificates/expiring/", overdue=c.valid_to < on)
+            for c in expiring_certificates(user, on)[:50]]

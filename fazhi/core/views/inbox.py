@@ -26,6 +26,7 @@ def inbox_page(request):
         "query": urlencode({"type": wanted}) if wanted else "",  # pagination links keep the filter
         "overdue_count": page.overdue_count,
         "due_soon_count": page.due_soon_count,
+        "reminders": inbox.reminders_for(request.user),
     })
 
 

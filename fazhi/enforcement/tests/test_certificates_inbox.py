@@ -74,3 +74,18 @@ def test_given_a_certificate_expiring_soon_when_the_overview_is_read_then_it_is_
     text = client_of("住建局经办人").get("/enforcement/").content.decode()
     assert "证件到期提醒" in text and "ZF-SOON" in text and "ZF-LATER" not in text
     assert "ZF-SOON" not in client_of("市监局经办人").get("/enforcement/").content.decode()
+
+
+def test_given_expiring_certificates_then_the_core_inbox_reminds_their_unit_only(certs, persona, client_of):
+    from fazhi.core.inbox import reminders_for
+
+    labels = " ".join(r.label for r in reminders_for(persona("住建局经办人"), on=ON))
+    assert "ZF-30D" in labels and "ZF-60D" in labels and "ZF-OLD" in labels
+    assert "ZF-2Y" not in labels and "ZF-61D" not in labels and "ZF-DONE" not in labels and "SJ-30D" not in labels
+    old = next(r for r in reminders_for(persona("住建局经办人"), on=ON) if "ZF-OLD" in r.label)
+    assert old.overdue and old.due == D(2025, 5, 1)
+    other = " ".join(r.label for r in reminders_for(persona("市监局经办人"), on=ON))
+    assert "SJ-30D" in other and "ZF-30D" not in other
+    # The page shows the reminders section (relative to today, so only the expired one is certain).
+    page = client_of("住建局经办人").get("/inbox/").content.decode()
+    assert "到期提醒" in page and "ZF-OLD" in page
