@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 parser = argparse.ArgumentParser()
 parser.add_argument("--rows", type=int, default=10_000_000)
 parser.add_argument("--keep-files", action="store_true")
+parser.add_argument("--profile", action="store_true", help="print the import's stage timings")
 ARGS = parser.parse_args()
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/eng_enf_bench")
 os.environ.setdefault("FAZHI_ENV", "demo")
@@ -102,6 +103,14 @@ def province():
 
 def main():
     from fazhi.enforcement import checks, importer, synth
+
+    if ARGS.profile:
+        import logging
+
+        logging.getLogger("fazhi.enforcement.import").setLevel(logging.DEBUG)
+        handler = logging.StreamHandler(sys.stdout)
+        handler.setFormatter(logging.Formatter("  import stage %(message)s"))
+        logging.getLogger("fazhi.enforcement.import").addHandler(handler)
 
     n_total = ARGS.rows
     n_import = min(n_total, 1_000_000)
