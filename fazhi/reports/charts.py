@@ -3,9 +3,12 @@ Python package (noto-cjk-sans-otc: Noto Sans CJK, SIL OFL), so Chinese labels re
 without any system font. Missing values are drawn as gaps and labelled 数据缺失, never as 0."""
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import os
 import threading
+from pathlib import Path
 
 from .compiler import Chart, format_value
 
@@ -30,7 +33,43 @@ def _setup():
     return _font
 
 
+# A chart is a pure function of its data: its PNG is kept on disk under a hash of everything drawn,
+# so compiling again with unchanged figures needs neither matplotlib's import (about 1 s) nor drawing.
+# Bump RENDER_VERSION whenever render() draws differently.
+RENDER_VERSION = "1"
+
+
+def _cache_file(chart: Chart) -> Path | None:
+    from django.conf import settings
+
+    root = getattr(settings, "REPORT_CHART_CACHE", None)
+    if root is None:
+        root = Path(settings.VAR_DIR) / "cache" / "report-charts"
+    if not root:
+        return None
+    data = json.dumps([RENDER_VERSION, FONT_FAMILY, chart.kind, chart.title, chart.codes, chart.labels,
+                       [None if v is None else str(v) for v in chart.values], chart.years], ensure_ascii=False)
+    return Path(root) / (hashlib.sha256(data.encode("utf-8")).hexdigest() + ".png")
+
+
 def render(chart: Chart) -> bytes:
+    """The chart as PNG bytes, from the cache when the same data was drawn before."""
+    path = _cache_file(chart)
+    if path is not None and path.is_file():
+        return path.read_bytes()
+    png = draw(chart)
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_bytes(png)
+            os.replace(tmp, path)  # atomic: a concurrent reader never sees half a file
+        except OSError:
+            pass  # a read-only disk only costs the speed-up
+    return png
+
+
+def draw(chart: Chart) -> bytes:
     """The chart as PNG bytes (15 × 8 cm at 160 dpi: sharp in print, small in the DOCX)."""
     font = _setup()
     from matplotlib.backends.backend_agg import FigureCanvasAgg

@@ -1,7 +1,8 @@
 """年度报告 (法治政府建设年度报告): the report's workflow and the units' contributions.
 
 Publication: 《法治政府建设与责任落实督察工作规定》第二十四条 — 每年4月1日之前，地方各级政府和县级以上政府
-部门的法治政府建设年度报告应当向社会公开. The clock starts when the report is opened and is extended
+部门的法治政府建设年度报告应当向社会公开. The clock starts when the report is opened (or, for a report opened after
+the legal date, the day before that date, so it shows overdue with the real date) and is extended
 (in the same transaction, recorded in its ledger) to the last working day before April 1 of the next
 year: a calendar-day period would otherwise roll a weekend 31 March forward past the legal date.
 Contributions (单位材料) have the due date the coordinator sets when requesting them.
@@ -39,8 +40,9 @@ REPORT_PROCEDURE = Procedure(
     initial="new",
     final={"published"},
     transitions=[
-        Transition("open", "起草", source=["new"], target="draft", roles={"coordinator"},
-                   clocks=[ClockAction("start", "publication", rule="reports.publication")]),
+        # The publication clock is started by services.create_report in the same transaction: its
+        # start depends on whether the legal date has already passed (see _start_publication_clock).
+        Transition("open", "起草", source=["new"], target="draft", roles={"coordinator"}),
         Transition("request", "征集单位材料", source=["draft"], target="collecting", roles={"coordinator"}),
         Transition("edit", "开始统稿", source=["draft", "collecting"], target="editing", roles={"coordinator"},
                    guards=[Guard(_all_contributions_approved, "尚有单位材料未经单位负责人审核报送，不能开始统稿。")]),

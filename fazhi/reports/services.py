@@ -7,18 +7,28 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.http import Http404
+from django.utils import timezone
 
-from fazhi.core import audit, clocks, scoping, services as core_services
+from fazhi.core import audit, clocks, scoping
+from fazhi.core import services as core_services
 from fazhi.core.models import Role, Unit
-from fazhi.core.procedure import InvalidInput, RoleDenied, perform
+from fazhi.core.procedure import InvalidInput, RoleDenied, StaleVersion, perform
 from fazhi.core.workdays import get_calendar
 
 from . import output
 from .compiler import compile_report
-from .models import AnnualReport, Contribution, ReportSection, ReportTemplate
+from .models import (
+    AnnualReport,
+    Contribution,
+    ReportSection,
+    ReportTemplate,
+    TemplateSection,
+)
 from .templates_data import default_template
 
 
@@ -37,6 +47,23 @@ def _extend_to(matter, clock_name: str, due: dt.date, user, reason: str, approve
     if amount > 0:
         clocks.add_event(clock, "extend", clock.started_on, actor=user, amount=amount, amount_unit="d",
                          reason=reason, approver=approver)
+
+
+def _start_publication_clock(report: AnnualReport, user, on: dt.date) -> None:
+    """第二十四条: the clock ends on the last working day before April 1 of the next year.
+
+    Opened in time: it starts today and is extended (in the ledger) to that day. Opened after that
+    day: it starts on the day before it, so it ends on the real legal date and shows as overdue —
+    never a fresh one-day period counted from today. The rule is the one in force today.
+    """
+    due = publication_due(report.year)
+    budget = clocks.rule_for("reports.publication", on).budget  # calendar days ("d")
+    late = on > due - dt.timedelta(days=budget)
+    start = due - dt.timedelta(days=budget) if late else on
+    why = (f"报告建立时（{on}）公开期限已届满，按法定截止日 {due} 起算，显示为逾期" if late else "起草年度报告")
+    clocks.start_clock(report, "publication", "reports.publication", start, actor=user, reason=why, rule_on=on)
+    _extend_to(report, "publication", due, user, reason=f"应于{report.year + 1}年4月1日之前向社会公开（截止日 {due}）",
+               approver="《法治政府建设与责任落实督察工作规定》第二十四条")
 
 
 def _require_coordinator(user, unit: Unit) -> None:
@@ -76,9 +103,7 @@ def create_report(user, *, unit: Unit, year: int, template: ReportTemplate | Non
         audit.record("reports.report.create", actor=user, obj=report,
                      changes={"year": [None, year], "template": [None, template.name]})
         report = perform(report, "open", user, version=report.version, on=on, reason="起草年度报告")
-        due = publication_due(year)
-        _extend_to(report, "publication", due, user, reason=f"应于{year + 1}年4月1日之前向社会公开（截止日 {due}）",
-                   approver="《法治政府建设与责任落实督察工作规定》第二十四条")
+        _start_publication_clock(report, user, on)
     return report
 
 
@@ -186,19 +211,42 @@ def publish(user, report: AnnualReport, *, version, on=None) -> AnnualReport:
     return report
 
 
-def edit_template_section(user, section, data) -> None:
-    """A coordinator adjusts a template section; the figure sentence and chart are checked first."""
+# ---------------------------------------------------------------------------
+# The template (a coordinator adjusts it; reports already created keep their own copy of the sections)
+# ---------------------------------------------------------------------------
+KEY_RE = re.compile(r"^[a-z][a-z0-9_-]{0,49}$")
+
+
+def _lock_template(user, tpl: ReportTemplate, version) -> ReportTemplate:
+    """Scope, role and optimistic version of a template; returns it locked for this transaction."""
+    _require_coordinator(user, tpl.unit)
+    try:
+        version = int(version)
+    except (TypeError, ValueError):
+        raise InvalidInput("缺少或无法识别版本号，请刷新页面后重试。") from None
+    current = ReportTemplate.objects.select_for_update().get(pk=tpl.pk)
+    if current.version != version:
+        raise StaleVersion(f"该模板已被他人修改（您看到的是第 {version} 版，当前为第 {current.version} 版），"
+                           "本次修改未保存，请刷新页面后重试。")
+    return current
+
+
+def _bump(tpl: ReportTemplate) -> None:
+    ReportTemplate.objects.filter(pk=tpl.pk).update(version=F("version") + 1, updated_at=timezone.now())
+    tpl.refresh_from_db(fields=["version", "updated_at"])
+
+
+def _clean_section(user, tpl: ReportTemplate, data, section: TemplateSection | None = None) -> dict:
+    """The section's fields from form/JSON data, checked (figure sentence and chart are compiled)."""
     from .compiler import CompileError, Filler
 
-    tpl = section.template
-    _require_coordinator(user, tpl.unit)
     title = (data.get("title") or "").strip()
     if not title:
         raise InvalidInput("标题不能为空。")
     try:
-        level, order = int(data.get("level", section.level)), int(data.get("order", section.order))
+        level = int(data.get("level") or (section.level if section else 1))
     except (TypeError, ValueError):
-        raise InvalidInput("层级和排序须为数字。") from None
+        raise InvalidInput("层级须为数字。") from None
     if level not in (1, 2):
         raise InvalidInput("层级应为 1（“一、”）或 2（“（一）”）。")
     filler = Filler(tpl.unit, clocks.today().year - 1, strict=True)
@@ -214,13 +262,124 @@ def edit_template_section(user, section, data) -> None:
     unit = Unit.objects.filter(code=code).first() if code else None
     if code and (unit is None or not scoping.can_view_unit(user, unit)):
         raise InvalidInput(f"未找到单位代码：{code}")
-    new = {"title": title[:200], "level": level, "order": order, "figure_text": figure_text, "chart": chart[:400],
-           "responsible_unit": unit, "guidance": (data.get("guidance") or "").strip()}
+    return {"title": title[:200], "level": level, "figure_text": figure_text, "chart": chart[:400],
+            "responsible_unit": unit, "guidance": (data.get("guidance") or "").strip()}
+
+
+def _renumber(tpl: ReportTemplate, ordered: list[TemplateSection]) -> None:
+    for i, s in enumerate(ordered, start=1):
+        if s.order != i * 10:
+            s.order = i * 10
+            s.save(update_fields=["order"])
+
+
+def _titles(tpl: ReportTemplate) -> list[str]:
+    return [s.title for s in tpl.sections.order_by("order", "pk")]
+
+
+def add_template_section(user, tpl: ReportTemplate, data, *, version) -> TemplateSection:
+    """Add a section to the template, after the section whose pk is ``data["after"]`` (empty: at the
+    end; "0": first). ``data["key"]`` is optional (letters, digits, - and _); one is made otherwise."""
     with transaction.atomic():
+        tpl = _lock_template(user, tpl, version)
+        fields = _clean_section(user, tpl, data)
+        key = (data.get("key") or "").strip().lower()
+        if key and not KEY_RE.match(key):
+            raise InvalidInput(f"章节代码“{key}”无效：应以小写字母开头，只含小写字母、数字、“-”和“_”，不超过50个字符。")
+        taken = set(tpl.sections.values_list("key", flat=True))
+        if key in taken:
+            raise InvalidInput(f"章节代码“{key}”已被本模板的其他章节使用。")
+        if not key:
+            n = len(taken) + 1
+            while f"section-{n}" in taken:
+                n += 1
+            key = f"section-{n}"
+        ordered = list(tpl.sections.order_by("order", "pk"))
+        after = str(data.get("after") or "").strip()
+        if after == "0":
+            pos = 0
+        elif after:
+            pos = next((i + 1 for i, s in enumerate(ordered) if str(s.pk) == after), None)
+            if pos is None:
+                raise InvalidInput("插入位置无效：所选章节不属于本模板。")
+        else:
+            pos = len(ordered)
+        before = _titles(tpl)
+        section = TemplateSection.objects.create(template=tpl, key=key, order=0, **fields)
+        ordered.insert(pos, section)
+        _renumber(tpl, ordered)
+        _bump(tpl)
+        audit.record("reports.template.section_add", actor=user, obj=tpl,
+                     changes={"key": [None, key], "title": [None, section.title], "position": pos + 1,
+                              "sections": [before, _titles(tpl)], "version": [tpl.version - 1, tpl.version]})
+    return section
+
+
+def delete_template_section(user, section: TemplateSection, *, version) -> ReportTemplate:
+    """Remove a section from the template; reports already created keep theirs (their own copy)."""
+    with transaction.atomic():
+        tpl = _lock_template(user, section.template, version)
+        if not tpl.sections.filter(pk=section.pk).exists():
+            raise Http404("未找到该章节。")
+        if tpl.sections.count() <= 1:
+            raise InvalidInput("模板至少须保留一个章节。")
+        before = _titles(tpl)
+        removed = {"key": section.key, "title": section.title, "level": section.level,
+                   "figure_text": section.figure_text, "chart": section.chart,
+                   "responsible_unit": section.responsible_unit.code if section.responsible_unit else ""}
+        section.delete()
+        _renumber(tpl, list(tpl.sections.order_by("order", "pk")))
+        _bump(tpl)
+        audit.record("reports.template.section_delete", actor=user, obj=tpl,
+                     changes={"removed": removed, "sections": [before, _titles(tpl)],
+                              "version": [tpl.version - 1, tpl.version]})
+    return tpl
+
+
+def move_template_section(user, section: TemplateSection, direction: str, *, version) -> ReportTemplate:
+    """Move a section one place up or down (the headings' numbers follow the new order)."""
+    if direction not in ("up", "down"):
+        raise InvalidInput(f"未知的移动方向：{direction}")
+    with transaction.atomic():
+        tpl = _lock_template(user, section.template, version)
+        ordered = list(tpl.sections.order_by("order", "pk"))
+        i = next((i for i, s in enumerate(ordered) if s.pk == section.pk), None)
+        if i is None:
+            raise Http404("未找到该章节。")
+        j = i - 1 if direction == "up" else i + 1
+        if not 0 <= j < len(ordered):
+            raise InvalidInput("该章节已在" + ("最前" if direction == "up" else "最后") + "，不能再移动。")
+        before = _titles(tpl)
+        ordered[i], ordered[j] = ordered[j], ordered[i]
+        _renumber(tpl, ordered)
+        _bump(tpl)
+        audit.record("reports.template.section_move", actor=user, obj=tpl,
+                     changes={"title": ordered[j].title, "direction": direction,
+                              "sections": [before, _titles(tpl)], "version": [tpl.version - 1, tpl.version]})
+    return tpl
+
+
+def edit_template_section(user, section: TemplateSection, data, *, version) -> TemplateSection:
+    """A coordinator adjusts a template section; the figure sentence and chart are checked first.
+    ``data["order"]``, when given, is the new sort number (the sections are then renumbered)."""
+    with transaction.atomic():
+        tpl = _lock_template(user, section.template, version)
+        new = _clean_section(user, tpl, data, section)
+        order_raw = str(data.get("order") or "").strip()
+        if order_raw:
+            try:
+                new["order"] = int(order_raw)
+            except ValueError:
+                raise InvalidInput("排序须为数字。") from None
         before = {k: getattr(section, k) for k in new}
         for k, v in new.items():
             setattr(section, k, v)
         section.save()
-        ReportTemplate.objects.filter(pk=tpl.pk).update(version=tpl.version + 1)
+        if "order" in new:
+            _renumber(tpl, sorted(tpl.sections.all(), key=lambda s: (s.order, s.pk != section.pk, s.pk)))
+        _bump(tpl)
         audit.record("reports.template.section", actor=user, obj=tpl,
-                     changes=audit.diff({k: str(v) for k, v in before.items()}, {k: str(v) for k, v in new.items()}))
+                     changes={**audit.diff({k: str(v) for k, v in before.items()}, {k: str(v) for k, v in new.items()}),
+                              "key": section.key, "version": [tpl.version - 1, tpl.version]})
+    section.refresh_from_db()
+    return section

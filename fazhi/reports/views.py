@@ -233,25 +233,83 @@ def template_detail(request, pk: int):
         "can_edit": Role.COORDINATOR in scoping.roles_at(request.user, tpl.unit)})
 
 
+def _template_section(request, pk: int, sid: int) -> tuple[ReportTemplate, TemplateSection]:
+    tpl = scoping.get_visible_or_404(ReportTemplate, request.user, pk=pk)
+    section = TemplateSection.objects.filter(template=tpl, pk=sid).select_related("template").first()
+    if section is None:
+        raise Http404("未找到该章节。")
+    return tpl, section
+
+
+def _coordinator_of_template(request, tpl: ReportTemplate) -> None:
+    # Only the template unit's coordinator changes it; anyone else is told nothing (404).
+    if Role.COORDINATOR not in scoping.roles_at(request.user, tpl.unit):
+        raise Http404("未找到该模板，或您无权修改。")
+
+
 @login_required
 def template_section(request, pk: int, sid: int):
     """Edit one section of a template (title, level, order, figure sentence, chart, responsible unit)."""
-    tpl = scoping.get_visible_or_404(ReportTemplate, request.user, pk=pk)
-    section = TemplateSection.objects.filter(template=tpl, pk=sid).first()
-    if section is None:
-        raise Http404("未找到该章节。")
+    tpl, section = _template_section(request, pk, sid)
     if request.method == "POST":
-        if Role.COORDINATOR not in scoping.roles_at(request.user, tpl.unit):
-            raise Http404("未找到该模板，或您无权修改。")
+        _coordinator_of_template(request, tpl)
         try:
-            services.edit_template_section(request.user, section, request.POST)
+            services.edit_template_section(request.user, section, request.POST, version=request.POST.get("version"))
             messages.success(request, "模板章节已保存；已建立的年度报告不受影响。")
             return redirect(tpl.get_absolute_url())
         except ProcedureError as exc:
             messages.error(request, exc.message)
+            tpl.refresh_from_db()
     return render(request, "reports/template_section.html", {
-        "tpl": tpl, "section": section,
+        "tpl": tpl, "section": section, "data": request.POST if request.method == "POST" else None,
         "units": scoping.visible_units(request.user).filter(active=True).order_by("path")})
+
+
+@login_required
+def template_section_new(request, pk: int):
+    """Add a section (GET: the form; POST: add it after the chosen section)."""
+    tpl = scoping.get_visible_or_404(ReportTemplate, request.user, pk=pk)
+    _coordinator_of_template(request, tpl)
+    if request.method == "POST":
+        try:
+            section = services.add_template_section(request.user, tpl, request.POST,
+                                                    version=request.POST.get("version"))
+            messages.success(request, f"已添加章节“{section.title}”；已建立的年度报告不受影响。")
+            return redirect(tpl.get_absolute_url())
+        except ProcedureError as exc:
+            messages.error(request, exc.message)
+            tpl.refresh_from_db()
+    return render(request, "reports/template_section.html", {
+        "tpl": tpl, "section": None, "data": request.POST if request.method == "POST" else None,
+        "sections": tpl.sections.order_by("order", "pk"),
+        "units": scoping.visible_units(request.user).filter(active=True).order_by("path")})
+
+
+@login_required
+@require_POST
+def template_section_delete(request, pk: int, sid: int):
+    tpl, section = _template_section(request, pk, sid)
+    _coordinator_of_template(request, tpl)
+    title = section.title
+    try:
+        services.delete_template_section(request.user, section, version=request.POST.get("version"))
+        messages.success(request, f"已删除章节“{title}”；已建立的年度报告不受影响。")
+    except ProcedureError as exc:
+        messages.error(request, exc.message)
+    return redirect(tpl.get_absolute_url())
+
+
+@login_required
+@require_POST
+def template_section_move(request, pk: int, sid: int, direction: str):
+    tpl, section = _template_section(request, pk, sid)
+    _coordinator_of_template(request, tpl)
+    try:
+        services.move_template_section(request.user, section, direction, version=request.POST.get("version"))
+        messages.success(request, "章节顺序已调整。")
+    except ProcedureError as exc:
+        messages.error(request, exc.message)
+    return redirect(tpl.get_absolute_url() + f"#ts-{section.pk}")
 
 
 # ---------------------------------------------------------------------------

@@ -190,3 +190,19 @@ def test_given_an_unknown_unit_when_compiling_then_the_command_says_so_in_chines
 
     with pytest.raises(CommandError, match="未找到单位代码"):
         call_command("report", "compile", "--unit", "NOPE", "--year", "2025", "--out", str(tmp_path / "x.docx"))
+
+
+def test_given_a_chart_drawn_once_then_the_same_data_is_read_from_the_cache_and_changed_data_is_drawn_again(
+        settings, tmp_path):
+    from fazhi.reports import charts
+    from fazhi.reports.compiler import Chart
+
+    settings.REPORT_CHART_CACHE = tmp_path
+    chart = Chart("bar", "复议决定", ["a.x", "a.y"], ["维持", "撤销"], [3, None])
+    png = charts.render(chart)
+    assert png.startswith(b"\x89PNG") and len(list(tmp_path.glob("*.png"))) == 1
+    cached = next(tmp_path.glob("*.png"))
+    cached.write_bytes(b"\x89PNG cached")
+    assert charts.render(Chart("bar", "复议决定", ["a.x", "a.y"], ["维持", "撤销"], [3, None])) == b"\x89PNG cached"
+    assert charts.render(Chart("bar", "复议决定", ["a.x", "a.y"], ["维持", "撤销"], [3, 0])).startswith(b"\x89PNG\r\n")
+    assert len(list(tmp_path.glob("*.png"))) == 2
