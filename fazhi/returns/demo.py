@@ -6,18 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from django.conf import settings
 
 from fazhi.core.demo import register_demo_loader
-from fazhi.core.models import Membership, Role, User
-
-# Extra demo users for units whose personas lack an operator or a leader (username, name, unit, role, title).
-EXTRA_USERS = [
-    ("cgj_leader", "许志强", "YX-CGJ", Role.LEADER, "局长"),
-    ("qingshi_leader", "韩雪梅", "YX-QS", Role.LEADER, "街道办事处主任"),
-    ("baisha_operator", "邓伟", "YX-BS", Role.OPERATOR, "司法所"),
-    ("baisha_leader", "唐丽华", "YX-BS", Role.LEADER, "街道办事处主任"),
-]
+from fazhi.core.models import User
 
 FORMS = [
     ("FZ-01", "矛盾纠纷调解情况统计表", "year", ["YX-SFJ", "YX-QS", "YX-BS"], [
@@ -73,16 +64,7 @@ def _values(code: str, unit: str, year: int, part: int) -> dict[str, str]:
 
 
 def _users(demo) -> dict[str, User]:
-    users = {u.username: u for u in demo.users.values()}
-    for username, name, unit, role, title in EXTRA_USERS:
-        user = User.objects.filter(username=username).first()
-        if user is None:
-            user = User(username=username, display_name=name)
-            user.set_password(settings.FAZHI_DEMO_PASSWORD)
-            user.save()
-        Membership.objects.get_or_create(user=user, unit=demo.units[unit], role=role, defaults={"title": title})
-        users[username] = user
-    return users
+    return {u.username: u for u in demo.users.values()}
 
 
 @register_demo_loader
