@@ -12,6 +12,7 @@ import random
 import tempfile
 
 from django.db import transaction
+from django.utils import timezone
 
 from fazhi.core.demo import register_demo_loader
 
@@ -44,7 +45,9 @@ def _setup(demo):
                                                  + rng.choice("建国华明丽强军平红霞秀英"))
                 status, since, valid_to = "valid", None, dt.date(2027, 6, 30)
                 if j == 11:  # one expired and one revoked certificate per bureau: Art. 42 findings
-                    valid_to = dt.date(2023, 12, 31)
+                    status, since, valid_to = "expired", dt.date(2024, 1, 1), dt.date(2023, 12, 31)
+                if j == 9:  # one due for renewal soon, so the 证件到期提醒 has something real to show
+                    valid_to = timezone.localdate() + dt.timedelta(days=20 + 3 * i)
                 if j == 10:
                     status, since = "revoked", dt.date(2024, 7, 1)
                 cert = Certificate.objects.create(officer=officer, number=number, issuer="云州市人民政府",
