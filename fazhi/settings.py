@@ -189,6 +189,17 @@ TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
 
+# --- Cache ----------------------------------------------------------------------
+# Rate limits of the public pages live in the cache: it must be shared by every worker process
+# of the server, so it is a directory under var/ (no extra service); tests use process memory.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"} if FAZHI_ENV == "test"
+        else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+              "LOCATION": str(VAR_DIR / "cache" / "django"), "OPTIONS": {"MAX_ENTRIES": 20000}}
+    )
+}
+
 # --- Static and uploaded files -----------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
