@@ -5,6 +5,7 @@ import datetime as dt
 import io
 import json
 import secrets
+import re
 import string
 
 import pytest
@@ -332,3 +333,15 @@ def test_given_an_auditor_then_units_are_readable_but_not_changeable(client_of):
 
     assert body["roles"] == ["auditor"]
     assert body["can_change"] is False
+
+
+@pytest.mark.django_db
+def test_given_a_signed_in_user_when_opening_the_api_docs_then_swagger_loads_only_local_assets(client_of):
+    client = client_of("司法局协调员")
+    page = client.get("/api/docs")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assets = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert "/static/ninja/swagger-ui-bundle.js" in assets
+    assert not any(a.startswith(("http://", "https://", "//")) for a in assets)
+    assert client.get("/static/ninja/swagger-ui-bundle.js").status_code == 200
