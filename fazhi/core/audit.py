@@ -201,6 +201,36 @@ def record(action: str, *, actor=None, obj=None, unit=None, changes: dict | None
     return rec
 
 
+def record_many(action: str, entries: list[dict], *, actor=None) -> int:
+    """Append one record per entry under a single chain-head lock (bulk operations).
+
+    Each entry has ``object_type``, ``object_id``, ``object_repr``, ``unit_id`` and ``changes``.
+    The chain is the same as with ``record``: gap-free seq, each hash over the previous one.
+    """
+    if not entries:
+        return 0
+    actor_obj, actor_name = _actor_fields(actor)
+    with transaction.atomic():
+        head = lock_chain()
+        seq, prev = head.last_seq, head.last_hash or GENESIS
+        now, algorithm = timezone.now(), preferred_algorithm()
+        request_id, ip = request_id_var.get()[:64], client_ip_var.get()[:64]
+        rows = []
+        for e in entries:
+            seq += 1
+            rec = AuditRecord(
+                seq=seq, at=now, actor=actor_obj, actor_name=actor_name, unit_id=e.get("unit_id"), action=action,
+                object_type=str(e.get("object_type", ""))[:100], object_id=str(e.get("object_id", ""))[:64],
+                object_repr=str(e.get("object_repr", ""))[:255], changes=_jsonable(e.get("changes") or {}),
+                request_id=request_id, ip=ip, algorithm=algorithm, prev_hash=prev,
+            )
+            rec.hash = prev = record_hash(rec)
+            rows.append(rec)
+        AuditRecord.objects.bulk_create(rows, batch_size=1000)
+        AuditChainHead.objects.filter(pk=1).update(last_seq=seq, last_hash=prev)
+    return len(rows)
+
+
 def log_view(user, obj, *, what: str = "查看个人信息") -> AuditRecord:
     """《个人信息保护法》: who looked at a record holding personal information (applicants, parties)."""
     return record("view_personal_data", actor=user, obj=obj, changes={"查看": what})

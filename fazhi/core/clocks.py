@@ -129,8 +129,8 @@ def recompute_open_clocks(*, actor=None, reason: str = "日历数据变更", cal
     ``cal``: the calendar to use (the loader passes the one it just wrote, read inside its own
     transaction, so a rolled-back load never leaves its days in the process cache).
     Clocks are handled in batches of ``RECOMPUTE_BATCH``: one query locks and reads the batch, one
-    reads its ledgers, the changed rows are written with one UPDATE per new value, and one audit
-    record per batch lists every changed clock (id, matter, old → new status / due date / warnings).
+    reads its ledgers, the changed rows are written with one UPDATE per new value, and each changed
+    clock gets its audit record (its matter, old → new status / due date / warnings) in one append.
     All of it is one transaction: all clocks change, or none.
     """
     if cal is None:
@@ -177,17 +177,16 @@ def recompute_open_clocks(*, actor=None, reason: str = "日历数据变更", cal
         for (status, due_date, _w), (warnings, pks) in groups.items():
             Clock.objects.filter(pk__in=pks).update(status=status, due_date=due_date, warnings=warnings,
                                                     updated_at=now)
-        # One audit record per batch, listing every changed clock with its matter and old → new values:
-        # per-clock records cost a chain-head lock each and were most of the run time (5 ms a clock).
+        # One audit record per changed clock, found by its matter like every other clock event;
+        # appended under one chain-head lock per batch (record_many), which keeps this fast.
         entries = []
         for clock, diff in dirty:
             if clock.matter_type_id not in labels:
                 model = ContentType.objects.get_for_id(clock.matter_type_id).model_class()  # cached by Django
                 labels[clock.matter_type_id] = model._meta.label_lower if model else ""
-            entries.append({"clock_id": clock.pk, "clock": clock.name, "object_type": labels[clock.matter_type_id],
-                            "object_id": str(clock.matter_id), "unit": clock.unit_id, **diff})
-        audit.record("clock.recompute", actor=actor, object_type="core.clock",
-                     object_id=f"{dirty[0][0].pk}-{dirty[-1][0].pk}", object_repr=f"重算期限 {len(dirty)} 个",
-                     changes={"reason": reason, "count": len(dirty), "clocks": entries})
+            entries.append({"object_type": labels[clock.matter_type_id], "object_id": str(clock.matter_id),
+                            "object_repr": clock.name, "unit_id": clock.unit_id,
+                            "changes": {"reason": reason, "clock_id": clock.pk, "clock": clock.name, **diff}})
+        audit.record_many("clock.recompute", entries, actor=actor)
         changed += len(dirty)
     return changed

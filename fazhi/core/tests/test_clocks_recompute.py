@@ -32,7 +32,7 @@ def declare_holiday(day):
     invalidate()
 
 
-def test_given_batches_of_two_then_every_changed_clock_is_moved_and_listed_in_a_batch_record(
+def test_given_batches_of_two_then_every_changed_clock_is_moved_and_gets_its_own_audit_record(
         five_clocks, monkeypatch, persona):
     running, done = five_clocks
     before = {c.pk: c.due_date for c in running}
@@ -44,10 +44,12 @@ def test_given_batches_of_two_then_every_changed_clock_is_moved_and_listed_in_a_
     assert changed == len(moved) == 5  # every period crosses 11-17 → one working day later
     assert all(after[pk] == before[pk] + dt.timedelta(days=1) or after[pk].weekday() == 0 for pk in moved)
     records = list(AuditRecord.objects.filter(action="clock.recompute").order_by("seq"))
-    listed = [e["clock_id"] for r in records for e in r.changes["clocks"]]
-    assert sorted(listed) == sorted(moved) and len(records) == 3  # batches of 2, 2, 1
-    entry = next(e for r in records for e in r.changes["clocks"] if e["clock_id"] == running[0].pk)
-    assert entry["due_date"] == [before[running[0].pk].isoformat(), after[running[0].pk].isoformat()]
+    listed = [r.changes["clock_id"] for r in records]
+    assert sorted(listed) == sorted(moved) and len(records) == 5  # one per clock, across batches of 2, 2, 1
+    entry = next(r for r in records if r.changes["clock_id"] == running[0].pk)
+    assert entry.changes["due_date"] == [before[running[0].pk].isoformat(), after[running[0].pk].isoformat()]
+    assert (entry.object_type, entry.object_id) == ("sample.samplematter", str(running[0].matter_id))
+    assert [r.seq for r in records] == list(range(records[0].seq, records[0].seq + 5))
     assert all(r.changes["reason"] == "测试日历变更" and r.actor_name for r in records)
     assert Clock.objects.get(pk=done.pk).status == "stopped" and done.pk not in listed
     assert audit.verify_chain().ok
@@ -58,16 +60,16 @@ def test_given_a_failure_in_a_later_batch_then_no_clock_changes(five_clocks, mon
     before = {c.pk: c.due_date for c in running}
     declare_holiday(D("2025-11-17"))
     monkeypatch.setattr(clocks, "RECOMPUTE_BATCH", 2)
-    real = audit.record
+    real = audit.record_many
     calls = []
 
-    def failing(action, **kwargs):
+    def failing(action, entries, **kwargs):
         calls.append(action)
         if action == "clock.recompute" and calls.count("clock.recompute") == 2:
             raise RuntimeError("审计写入失败")
-        return real(action, **kwargs)
+        return real(action, entries, **kwargs)
 
-    monkeypatch.setattr(clocks.audit, "record", failing)
+    monkeypatch.setattr(clocks.audit, "record_many", failing)
     with pytest.raises(RuntimeError):
         clocks.recompute_open_clocks()
     assert {c.pk: Clock.objects.get(pk=c.pk).due_date for c in running} == before

@@ -117,9 +117,8 @@ def test_given_a_clock_into_2027_then_it_warns_and_loading_2027_moves_its_due_da
     assert result.clocks_changed == 1
     assert AuditRecord.objects.filter(action="calendar.load", object_id="2027", actor=admin).exists()
     recompute = AuditRecord.objects.get(action="clock.recompute")
-    assert recompute.changes["count"] == 1 and "2027" in recompute.changes["reason"]
-    [entry] = recompute.changes["clocks"]
-    assert (entry["clock_id"], entry["object_type"], entry["object_id"], entry["due_date"]) == (
+    assert "2027" in recompute.changes["reason"]
+    assert (recompute.changes["clock_id"], recompute.object_type, recompute.object_id, recompute.changes["due_date"]) == (
         clock.pk, "sample.samplematter", str(matter.pk), ["2027-01-04", "2027-01-05"])
     # A stopped clock is history: it is not recomputed.
     assert reload(done).status == "stopped"
