@@ -16,12 +16,14 @@ from django.utils import timezone
 from fazhi.core import audit
 from fazhi.core.models import AuditRecord
 
+from ..chinese_errors import ChineseErrorsMixin
+
 
 def _shown(value) -> str:
     return "（空）" if value is None or value == "" else str(value)
 
 
-class Command(BaseCommand):
+class Command(ChineseErrorsMixin, BaseCommand):
     help = "审计链校验与查询：verify 校验哈希链是否完整；show 按对象列出审计记录。"
 
     def add_arguments(self, parser):
@@ -34,16 +36,6 @@ class Command(BaseCommand):
                           help="对象类型与编号，例如 core.attachment:12")
         show.add_argument("--json", action="store_true", help="以 JSON 输出。")
         show.add_argument("--limit", type=int, default=200, help="最多列出的条数（默认 200）。")
-
-    def execute(self, *args, **options):
-        # On the command line, "错误：…" on stderr instead of Django's "CommandError: …".
-        try:
-            return super().execute(*args, **options)
-        except CommandError as exc:
-            if not getattr(self, "_called_from_command_line", False) or options.get("traceback"):
-                raise
-            self.stderr.write(f"错误：{exc}")
-            sys.exit(exc.returncode)
 
     def handle(self, *args, **options):
         sub = options.get("subcommand")

@@ -15,7 +15,7 @@ from fazhi.core import calendar_io, calendar_services
 from fazhi.core.calendar_io import HOLIDAY, WORKDAY, CalendarFileError
 from fazhi.core.models import CalendarYear
 
-from .deadline import ChineseErrorsMixin
+from ..chinese_errors import ChineseErrorsMixin
 
 
 class Command(ChineseErrorsMixin, BaseCommand):

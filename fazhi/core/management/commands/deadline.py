@@ -5,7 +5,6 @@ year without holiday data go to stderr; bad input is a Chinese message on stderr
 """
 from __future__ import annotations
 
-import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -15,18 +14,7 @@ from fazhi.core.deadlines import (
 )
 from fazhi.core.workdays import get_calendar
 
-
-class ChineseErrorsMixin:
-    """On the command line, print a CommandError as "错误：…" (Django would prefix the class name)."""
-
-    def execute(self, *args, **options):
-        try:
-            return super().execute(*args, **options)
-        except CommandError as exc:
-            if not getattr(self, "_called_from_command_line", False) or options.get("traceback"):
-                raise
-            self.stderr.write(f"错误：{exc}")
-            sys.exit(exc.returncode)
+from ..chinese_errors import ChineseErrorsMixin
 
 
 class Command(ChineseErrorsMixin, BaseCommand):
