@@ -13,6 +13,7 @@ The system's own acts (视为受理, flags) are in ``tick``.
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 from decimal import Decimal, InvalidOperation
 
 from django.contrib.contenttypes.models import ContentType
@@ -273,11 +274,7 @@ def do_register(user, *, office: Office, channel: str, received_on, respondent_u
     request = _text(request, "行政复议请求", required=False, max_length=2000)
     late, late_reason = late_check(received_on, act_known_on)
     with transaction.atomic():
-        while True:
-            code = new_tracking_code()
-            digest = hash_tracking_code(code)
-            if not Case.objects.filter(tracking_code_hash=digest).exists():
-                break
+        code, digest = _unused_tracking_code()
         case = Case.objects.create(
             unit=office.office_unit, state=proc.PROCEDURE.initial, tracking_code_hash=digest, channel=channel,
             received_on=received_on, rules_date=received_on, respondent_unit=respondent_unit,
@@ -296,12 +293,22 @@ def do_register(user, *, office: Office, channel: str, received_on, respondent_u
     return _fresh(case), code
 
 
+def _unused_tracking_code() -> tuple[str, str]:
+    """A fresh 查询码 and its digest (only the digest is stored)."""
+    while True:
+        code = new_tracking_code()
+        digest = hash_tracking_code(code)
+        if not Case.objects.filter(tracking_code_hash=digest).exists():
+            return code, digest
+
+
 def find_by_tracking_code(code: str) -> Case | None:
-    """The case of a tracking code, or None (a wrong and a malformed code look the same)."""
-    norm = normalise_tracking_code(code)
-    if len(norm) != 12:
-        return None
-    return Case.objects.filter(tracking_code_hash=hash_tracking_code(norm)).select_related("unit").first()
+    """The case of ``code`` or None. Every input takes the same path (normalise, hash, one indexed
+    query, constant-time comparison), so a malformed, a mistyped and a guessed code look alike."""
+    digest = hash_tracking_code(normalise_tracking_code(code)[:64])
+    case = Case.objects.filter(tracking_code_hash=digest).select_related("unit").first()
+    stored = case.tracking_code_hash if case is not None else "0" * 64
+    return case if hmac.compare_digest(stored, digest) and case is not None else None
 
 
 def do_reissue_tracking_code(case: Case, user) -> str:
@@ -310,11 +317,7 @@ def do_reissue_tracking_code(case: Case, user) -> str:
     if not _office_roles(user, case):
         raise RoleDenied("只有行政复议机构的工作人员可以重新生成查询码。")
     with transaction.atomic():
-        while True:
-            code = new_tracking_code()
-            digest = hash_tracking_code(code)
-            if not Case.objects.filter(tracking_code_hash=digest).exists():
-                break
+        code, digest = _unused_tracking_code()
         Case.objects.filter(pk=case.pk).update(tracking_code_hash=digest, version=F("version") + 1,
                                                updated_at=timezone.now())
         _note("reconsideration.tracking_code", case, user, {"查询码": "已重新生成（原查询码失效）"})
