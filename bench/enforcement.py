@@ -159,7 +159,7 @@ def main():
     copies = max(0, (n_total - n_import) // n_import)
     rest = max(0, n_total - n_import - copies * n_import)
     t = time.monotonic()
-    case_cols = [c for c in importer.CASE_COLUMNS]
+    case_cols = list(importer.CASE_NAMES)
     sel = ", ".join("case_number || '#' || %s" if c == "case_number" else c for c in case_cols)
     with connection.cursor() as cur:
         cur.execute("SELECT max(id) FROM enforcement_case")

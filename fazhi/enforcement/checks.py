@@ -105,11 +105,17 @@ STAT_COLUMNS = ["unit_id", "year", "kind", "cases", "decisions", "published_on_t
                 "p_officers", "p_hearing", "p_record"]
 
 
-def stat_select(where: str = "", join: str = "") -> str:
-    """SELECT producing UnitYearStat rows from raw cases (the one formula: roll-up = recomputation)."""
+def year_sql_duckdb(col: str) -> str:
+    return f"CAST(EXTRACT(YEAR FROM {col}) AS integer)"
+
+
+def stat_select(where: str = "", join: str = "", year=None) -> str:
+    """SELECT producing UnitYearStat rows from raw cases (the one formula: roll-up = recomputation).
+    It also runs in DuckDB over an import's new rows (``year=year_sql_duckdb``)."""
+    year_sql_ = year or year_sql
     dec = f"c.kind IN {DECISION_KINDS_SQL} AND c.decided_on IS NOT NULL"
     return f"""
-SELECT c.unit_id, {year_sql('c.event_on')} AS year, c.kind,
+SELECT c.unit_id, {year_sql_('c.event_on')} AS year, c.kind,
   COUNT(*),
   SUM(CASE WHEN {dec} THEN 1 ELSE 0 END),
   SUM(CASE WHEN {dec} AND (c.problems & {Problem.PUBLICATION}) = 0 THEN 1 ELSE 0 END),
@@ -127,7 +133,7 @@ SELECT c.unit_id, {year_sql('c.event_on')} AS year, c.kind,
   {_bit(Problem.DECISION_TIME)}, {_bit(Problem.OFFICERS)}, {_bit(Problem.HEARING)}, {_bit(Problem.RECORD)}
 FROM enforcement_case c {join}
 {('WHERE ' + where) if where else ''}
-GROUP BY c.unit_id, {year_sql('c.event_on')}, c.kind"""
+GROUP BY c.unit_id, {year_sql_('c.event_on')}, c.kind"""
 
 
 def refresh_stats(cursor, touched_table: str | None) -> None:
@@ -142,6 +148,27 @@ def refresh_stats(cursor, touched_table: str | None) -> None:
     cursor.execute(f"INSERT INTO enforcement_unityearstat ({cols}) " + stat_select(
         where="c.event_on >= t.y_start AND c.event_on <= t.y_end",
         join=f"JOIN {touched_table} t ON t.unit_id = c.unit_id"), {})
+
+
+def add_stats(cursor, rows: list[tuple]) -> None:
+    """Add roll-up rows (from ``stat_select`` over newly imported cases only) to the stored ones:
+    counts and sums are additive, so the result equals a recomputation from the raw rows."""
+    if not rows:
+        return
+    cols = ", ".join(STAT_COLUMNS)
+    adds = ", ".join(f"{c} = enforcement_unityearstat.{c} + excluded.{c}" for c in STAT_COLUMNS[3:])
+    upsert = f"ON CONFLICT (unit_id, year, kind) DO UPDATE SET {adds}"
+    if connection.vendor != "postgresql":
+        cursor.executemany(f"INSERT INTO enforcement_unityearstat ({cols}) "
+                           f"VALUES ({', '.join(['%s'] * len(STAT_COLUMNS))}) {upsert}", [tuple(r) for r in rows])
+        return
+    # PostgreSQL: thousands of pairs in one statement (one round trip per row costs seconds).
+    cursor.execute(f"CREATE TEMP TABLE enf_stat_add AS SELECT {cols} FROM enforcement_unityearstat WHERE FALSE", [])
+    with cursor.cursor.copy(f"COPY enf_stat_add ({cols}) FROM STDIN") as copy:
+        for r in rows:
+            copy.write_row(r)
+    cursor.execute(f"INSERT INTO enforcement_unityearstat ({cols}) SELECT {cols} FROM enf_stat_add {upsert}", [])
+    cursor.execute("DROP TABLE enf_stat_add", [])
 
 
 def verify_stats() -> list[str]:

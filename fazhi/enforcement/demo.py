@@ -1,6 +1,6 @@
-"""Demo data of 行政执法监督 for 云溪区: bodies, officers and certificates, a lenient-treatment list, about
-150,000 case records over five years imported through the real importer, a file-review draw and
-supervision opinions. Deterministic (fixed seeds) and idempotent (skipped when already loaded).
+"""Demo data of 行政执法监督 for 云溪区: bodies, officers and certificates, a lenient-treatment list and a
+行政处罚裁量基准, about 150,000 case records over five years imported through the real importer, a file-review
+draw and supervision opinions. Deterministic (fixed seeds) and idempotent (skipped when already loaded).
 
 ``FAZHI_DEMO_ENFORCEMENT_ROWS`` sets the number of case records (default 150000).
 """
@@ -65,7 +65,50 @@ def _setup(demo):
         item, _ = StandardItem.objects.get_or_create(code=f"YX-BCF-{k:03d}", defaults=dict(
             standard=lst, title=title, basis="《中华人民共和国行政处罚法》第三十三条第一款"))
         items.append(item.code)
+    _discretion_benchmark(demo)
     return bodies, certs, items
+
+
+# 行政处罚裁量基准 of 云溪区: one violation per row and tier (情节较轻/一般/严重), amounts within the statutory range.
+_CLJZ = "《中华人民共和国城乡规划法》第六十四条"
+_SPAQ = "《中华人民共和国食品安全法》第一百二十四条第一款"
+_DLGL = "《城市道路管理条例》第二十七条、第四十二条"
+_DQWR = "《中华人民共和国大气污染防治法》第九十九条第二项"
+DISCRETION_ITEMS = [
+    ("未取得建设工程规划许可证进行建设，尚可采取改正措施消除对规划实施的影响（情节较轻：建筑面积50平方米以下，"
+     "接到通知后立即停止建设并主动改正）", _CLJZ, "责令停止建设、限期改正，处建设工程造价5%的罚款"),
+    ("未取得建设工程规划许可证进行建设，尚可采取改正措施消除对规划实施的影响（情节一般）", _CLJZ,
+     "责令停止建设、限期改正，处建设工程造价5%以上8%以下的罚款"),
+    ("未取得建设工程规划许可证进行建设，尚可采取改正措施消除对规划实施的影响（情节严重：拒不停止建设或逾期不改正）",
+     _CLJZ, "责令停止建设、限期改正，处建设工程造价8%以上10%以下的罚款"),
+    ("生产经营不符合食品安全标准的食品，货值金额不足一万元（情节较轻：首次违法，未造成危害后果）", _SPAQ,
+     "没收违法所得和违法生产经营的食品，并处五万元以上七万元以下罚款"),
+    ("生产经营不符合食品安全标准的食品，货值金额不足一万元（情节一般）", _SPAQ,
+     "没收违法所得和违法生产经营的食品，并处七万元以上九万元以下罚款"),
+    ("生产经营不符合食品安全标准的食品，货值金额不足一万元（情节严重：造成人身损害或拒不召回）", _SPAQ,
+     "没收违法所得和违法生产经营的食品，并处九万元以上十万元以下罚款；情节严重的，吊销许可证"),
+    ("擅自占用城市道路堆放物料（情节较轻：占用面积10平方米以下，责令后立即清除）", _DLGL,
+     "责令限期改正，可以处500元以下罚款"),
+    ("擅自占用城市道路堆放物料（情节一般或严重：逾期不改正，或妨碍通行、造成损失）", _DLGL,
+     "责令限期改正，处500元以上2万元以下罚款"),
+    ("超过大气污染物排放标准排放大气污染物（超标0.5倍以下）", _DQWR,
+     "责令改正或者限制生产、停产整治，处十万元以上三十万元以下罚款"),
+    ("超过大气污染物排放标准排放大气污染物（超标0.5倍以上，或一年内再次超标）", _DQWR,
+     "责令改正或者限制生产、停产整治，处三十万元以上一百万元以下罚款"),
+]
+
+
+def _discretion_benchmark(demo):
+    """The district's 行政处罚裁量基准, beside its 不予处罚清单 (idempotent: items by code)."""
+    from .models import StandardItem, StandardList
+
+    lst, _ = StandardList.objects.get_or_create(
+        unit=demo.government, kind="discretion", version=1,
+        defaults=dict(title="云溪区行政处罚裁量基准", effective_from=dt.date(2023, 1, 1)))
+    for k, (title, basis, measure) in enumerate(DISCRETION_ITEMS, start=1):
+        StandardItem.objects.get_or_create(code=f"YX-CLJZ-{k:03d}", defaults=dict(
+            standard=lst, title=title, basis=basis, measure=measure))
+    return lst
 
 
 @register_demo_loader

@@ -30,13 +30,14 @@ def _cum(weights):
 
 def rows(n: int, *, units: list[str], bodies: dict[str, str], certs: dict[str, list[str]], seed: int = 2025,
          start: dt.date = dt.date(2021, 1, 1), days: int = 5 * 365, prefix: str = "YX",
-         lenient: list[str] | None = None, as_of: dt.date | None = None) -> Iterator[list[str]]:
+         lenient: list[str] | None = None, discretion: list[str] | None = None, as_of: dt.date | None = None) -> Iterator[list[str]]:
     """``n`` rows in the column order of ``importer.KEYS``. Unit weights follow a Zipf-like skew."""
     rng = random.Random(seed)
     unit_w = [(u, max(1, int(1000 / (i + 1) ** 0.8))) for i, u in enumerate(units)]
     ut, ucum = _cum(unit_w)
     kt, kcum = _cum(KIND_WEIGHTS)
     lenient = lenient or []
+    discretion = discretion or []
     as_of = as_of or dt.date.today()
 
     def pick(cum, total):
@@ -94,6 +95,7 @@ def rows(n: int, *, units: list[str], bodies: dict[str, str], certs: dict[str, l
             "是" if kind == "强制" else "否",
             "是" if rng.random() < 0.97 else "否", o1, o2,
             rng.choice(lenient) if lenient and kind == "处罚" and rng.random() < 0.03 else "",
+            rng.choice(discretion) if discretion and kind == "处罚" and rng.random() < 0.5 else "",
         ]
 
 

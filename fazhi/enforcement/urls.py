@@ -29,4 +29,13 @@ urlpatterns = [
     path("complaints/<int:pk>/op/<str:op>/", views.complaint_operation, name="complaint_op"),
     path("certificates/expiring/", views.certificates_expiring, name="certificates_expiring"),
     path("public/", views.public, name="public"),
+    path("standards/", views.standard_lists, name="standards"),
+    path("standards/new/", views.standard_new, name="standard_new"),
+    path("standards/<int:pk>/", views.standard_detail, name="standard"),
+    path("standards/<int:pk>/items/new/", views.standard_item_add, name="standard_item_add"),
+    path("standards/<int:pk>/items/<int:item_pk>/edit/", views.standard_item_edit, name="standard_item_edit"),
+    path("standards/<int:pk>/new-version/", views.standard_new_version, name="standard_new_version"),
+    path("standards/<int:pk>/retire/", views.standard_retire, name="standard_retire"),
+    path("standards/<int:pk>/items.xlsx", views.standard_export, name="standard_export"),
+    path("standards/<int:pk>/upload/", views.standard_upload, name="standard_upload"),
 ]

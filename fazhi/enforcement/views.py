@@ -8,7 +8,7 @@ import uuid
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, Q
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -20,9 +20,9 @@ from fazhi.core.metrics import Period
 from fazhi.core.models import Unit
 from fazhi.core.procedure import ProcedureError, allowed_transitions
 
-from . import importer, metrics, services
+from . import importer, metrics, services, standards
 from .models import (Body, Case, CaseKind, Certificate, Complaint, ImportBatch, Officer, Opinion, Problem,
-                     ReviewFile, SamplingRun, ScoreSheet)
+                     ReviewFile, SamplingRun, ScoreSheet, StandardItem, StandardList)
 
 PAGE_SIZE = 20
 
@@ -133,7 +133,35 @@ def case_detail(request, pk):
              .select_related("officer")}
     return render(request, "enforcement/case_detail.html", {
         "case": case, "problems": case.problem_details,
-        "officers": [(n, certs.get(n)) for n in (case.officer1, case.officer2) if n]})
+        "officers": [(n, certs.get(n)) for n in (case.officer1, case.officer2) if n],
+        "applied": _applied_items(request.user, case)})
+
+
+def _applied_items(user, case) -> list[dict]:
+    """The 清单 and 裁量基准 items the case applied: title, list and version, a link when the user sees the list."""
+    slots = [("适用从轻/减轻/不予处罚清单事项", case.lenient_item, standards.LENIENT_KINDS),
+             ("适用裁量基准事项", case.discretion_item, (StandardList.Kind.DISCRETION,))]
+    codes = [code for _, code, _ in slots if code]
+    found = {i.code: i for i in StandardItem.objects.filter(code__in=codes).select_related("standard__unit")} \
+        if codes else {}
+    out = []
+    for label, code, kinds in slots:
+        row = {"label": label, "code": code, "item": found.get(code), "visible": False, "notes": []}
+        item = row["item"]
+        if code and item is None:
+            row["notes"].append("清单中没有该编码的事项")
+        elif item is not None:
+            lst = item.standard
+            row["visible"] = standards.can_view(user, lst)
+            if lst.kind not in kinds:
+                row["notes"].append(f"该事项属于{lst.get_kind_display()}，与本栏不符")
+            if not case.unit.path.startswith(lst.unit.path):
+                row["notes"].append(f"该清单由{lst.unit.name}制定，不适用于{case.unit.name}")
+            day = case.decided_on or case.event_on
+            if day and (day < lst.effective_from or (lst.effective_to and day > lst.effective_to)):
+                row["notes"].append(f"{'决定日期' if case.decided_on else '统计日期'} {day:%Y-%m-%d} 不在该版本的施行期内")
+        out.append(row)
+    return out
 
 
 # ---------------------------------------------------------------------------
@@ -580,3 +608,162 @@ def certificates_expiring(request):
     return render(request, "enforcement/certificates_expiring.html", {
         "rows": rows, "on": on, "error": error, "days": services.CERTIFICATE_WARNING_DAYS,
         "expired": sum(1 for c in rows if c.valid_to < on)})
+
+
+# ---------------------------------------------------------------------------
+# 从轻/减轻/不予处罚清单 and 裁量基准 (versioned lists; services in standards.py)
+# ---------------------------------------------------------------------------
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@login_required
+def standard_lists(request):
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in StandardList.Kind.values else ""
+    qs = standards.visible_lists(request.user).select_related("unit").annotate(n_items=Count("items"))
+    if kind:
+        qs = qs.filter(kind=kind)
+    today = clocks.today()
+    lists = list(qs.order_by("unit__path", "kind", "-version")[:500])
+    for lst in lists:
+        lst.status = standards.status_label(lst, today)
+    return render(request, "enforcement/standards.html", {
+        "lists": lists, "kind": kind, "kinds": StandardList.Kind.choices,
+        "can_create": bool(standards.editable_units(request.user))})
+
+
+@login_required
+def standard_new(request):
+    units = standards.editable_units(request.user)
+    if not units:
+        raise PermissionDenied("只有法治协调员或法制工作人员可以制定清单和裁量基准。")
+    form = {"unit": str(units[0].pk), "kind": StandardList.Kind.NO_PENALTY, "title": "",
+            "effective_from": clocks.today().isoformat()}
+    error, status = "", 200
+    if request.method == "POST":
+        form = {k: request.POST.get(k, "").strip() for k in form}
+        try:
+            unit = next((u for u in units if str(u.pk) == form["unit"]), None)
+            if unit is None:
+                raise ProcedureError("请选择制定单位。", "bad_input")
+            lst = standards.do_create_list(request.user, unit=unit, kind=form["kind"], title=form["title"],
+                                           effective_from=_date(form["effective_from"], "施行日期"))
+        except ProcedureError as exc:
+            error, status = exc.message, exc.status
+        else:
+            return redirect("enforcement:standard", pk=lst.pk)
+    return render(request, "enforcement/standards_new.html", {
+        "units": units, "kinds": StandardList.Kind.choices, "form": form, "error": error}, status=status)
+
+
+def _standard_page(request, lst, *, error="", status=200, form=None, upload=None):
+    """The list's page: items with the cases that applied each (one grouped COUNT), and the editor's forms."""
+    items = list(lst.items.order_by("pk"))
+    counts = standards.usage_counts(lst, Case.objects.visible_to(request.user))
+    editable = standards.can_edit(request.user, lst)
+    frozen = lst.effective_to is not None
+    used = standards.used_codes([i.code for i in items]) if editable and not frozen else {}
+    for item in items:
+        item.cases = counts.get(item.code, 0)
+        item.locked = item.code in used
+    versions = list(StandardList.objects.filter(unit_id=lst.unit_id, kind=lst.kind).order_by("-version"))
+    latest = versions[0] if versions else lst
+    today = clocks.today()
+    for v in versions:
+        v.status = standards.status_label(v, today)
+    return render(request, "enforcement/standards_detail.html", {
+        "lst": lst, "items": items, "status_label": standards.status_label(lst, today),
+        "editable": editable, "frozen": frozen, "is_latest": latest.pk == lst.pk,
+        "versions": versions if len(versions) > 1 else [], "error": error, "form": form or {},
+        "upload": upload, "headers": standards.HEADERS, "case_field": standards.case_field(lst.kind),
+        "today": today}, status=status)
+
+
+@login_required
+def standard_detail(request, pk):
+    return _standard_page(request, standards.get_list_or_404(request.user, pk))
+
+
+@login_required
+@require_POST
+def standard_item_add(request, pk):
+    lst = standards.get_list_or_404(request.user, pk)
+    form = {k: request.POST.get(k, "") for k in ("code", "title", "basis", "measure")}
+    try:
+        standards.do_add_item(request.user, lst, **form)
+    except ProcedureError as exc:
+        return _standard_page(request, lst, error=exc.message, status=exc.status, form=form)
+    return redirect("enforcement:standard", pk=lst.pk)
+
+
+@login_required
+def standard_item_edit(request, pk, item_pk):
+    lst = standards.get_list_or_404(request.user, pk)
+    item = StandardItem.objects.filter(standard=lst, pk=item_pk).first()
+    if item is None:
+        raise Http404("未找到该事项。")
+    if not standards.can_edit(request.user, lst):
+        raise PermissionDenied(f"只有制定单位（{lst.unit.name}）的法治协调员或法制工作人员可以修改该清单。")
+    form = {"title": item.title, "basis": item.basis, "measure": item.measure, "seen": standards.fingerprint(item)}
+    error, status = "", 200
+    if request.method == "POST":
+        form = {k: request.POST.get(k, "") for k in form}
+        try:
+            standards.do_update_item(request.user, item, **form)
+        except ProcedureError as exc:
+            error, status = exc.message, exc.status
+        else:
+            return redirect("enforcement:standard", pk=lst.pk)
+    used = standards.used_codes([item.code]).get(item.code, 0)
+    return render(request, "enforcement/standards_item.html", {
+        "lst": lst, "item": item, "form": form, "error": error, "used": used,
+        "frozen": lst.effective_to is not None}, status=status)
+
+
+@login_required
+@require_POST
+def standard_new_version(request, pk):
+    lst = standards.get_list_or_404(request.user, pk)
+    form = {"new_title": request.POST.get("title", ""), "new_from": request.POST.get("effective_from", "")}
+    try:
+        new = standards.do_new_version(request.user, lst, title=form["new_title"],
+                                       effective_from=_date(form["new_from"], "新版本的施行日期"))
+    except ProcedureError as exc:
+        return _standard_page(request, lst, error=exc.message, status=exc.status, form=form)
+    return redirect("enforcement:standard", pk=new.pk)
+
+
+@login_required
+@require_POST
+def standard_retire(request, pk):
+    lst = standards.get_list_or_404(request.user, pk)
+    form = {"retire_on": request.POST.get("effective_to", "")}
+    try:
+        standards.do_retire_list(request.user, lst, effective_to=_date(form["retire_on"], "失效日期"))
+    except ProcedureError as exc:
+        return _standard_page(request, lst, error=exc.message, status=exc.status, form=form)
+    return redirect("enforcement:standard", pk=lst.pk)
+
+
+@login_required
+def standard_export(request, pk):
+    lst = standards.get_list_or_404(request.user, pk)
+    response = HttpResponse(standards.export_items(lst), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="standard-{lst.pk}-v{lst.version}.xlsx"'
+    return response
+
+
+@login_required
+@require_POST
+def standard_upload(request, pk):
+    lst = standards.get_list_or_404(request.user, pk)
+    upload = request.FILES.get("file")
+    try:
+        if upload is None:
+            raise ProcedureError("请选择要上传的 Excel 文件。", "bad_input")
+        if upload.size > standards.MAX_BYTES:
+            raise ProcedureError(f"文件过大（超过 {standards.MAX_BYTES // 1024 // 1024} MB）。", "bad_input")
+        result = standards.do_upload_items(request.user, lst, upload.read())
+    except ProcedureError as exc:
+        return _standard_page(request, lst, error=exc.message, status=exc.status)
+    return _standard_page(request, lst, upload=result, status=200 if result.ok else 422)

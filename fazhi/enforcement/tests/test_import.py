@@ -80,9 +80,9 @@ def test_given_all_or_nothing_when_a_row_is_bad_then_nothing_is_imported(enf, wr
 
 
 def test_given_a_failure_inside_the_merge_when_importing_then_no_row_is_left_behind(enf, write_csv, monkeypatch):
-    def boom(cur, table):
+    def boom(cur, rows):  # the last step of an import of new rows: the roll-ups
         raise RuntimeError("模拟中断")
-    monkeypatch.setattr(importer.checks, "refresh_stats", boom)
+    monkeypatch.setattr(importer.checks, "add_stats", boom)
     with pytest.raises(RuntimeError):
         importer.run_import(write_csv([case_row(案件编号="I-1")]), as_of=AS_OF)
     assert Case.objects.count() == 0
