@@ -125,6 +125,7 @@ def load(demo):
         try:
             synth.write_csv(path, synth.rows(n, units=units, bodies=bodies, certs=certs, seed=2025,
                                              start=dt.date(2021, 1, 1), days=5 * 365 - 60, lenient=items,
+                                             discretion=[f"YX-CLJZ-{k:03d}" for k in range(1, len(DISCRETION_ITEMS) + 1)],
                                              as_of=dt.date(2025, 12, 31)))
             importer.run_import(path, file_name="云溪区执法办案系统导出.csv", as_of=dt.date(2025, 12, 31))
         finally:

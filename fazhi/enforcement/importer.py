@@ -23,6 +23,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import functools
 import hashlib
 import io
 import json
@@ -283,6 +284,7 @@ def _arrow_fast_csv(path: str, encoding: str, cols: list[str]):
     row-by-row reader (a blank line, a quoted line break, a truncated or malformed row) so that every
     bad row can be listed with its row number."""
     import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.csv as pacsv
 
     try:
@@ -295,7 +297,12 @@ def _arrow_fast_csv(path: str, encoding: str, cols: list[str]):
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeDecodeError):
         return None
-    return table.add_column(0, "rn", pa.array(range(1, table.num_rows + 1), pa.int64()))
+    table = table.add_column(0, "rn", pa.array(range(1, table.num_rows + 1), pa.int64()))
+    # A blank line is read as a row of empty cells (and counted, so row numbers follow the file): drop it.
+    if not pc.any(pc.equal(table[cols[0]], "")).as_py():
+        return table
+    blank = functools.reduce(pc.and_, (pc.equal(table[c], "") for c in cols))
+    return table.filter(pc.invert(blank))
 
 
 def _arrow_rows(cols: list[str], rows: Iterator, rejections: list, row_offset: int, progress: Progress,
@@ -472,18 +479,22 @@ CASE_COLUMNS = [("source_system", "VARCHAR"), ("case_number", "VARCHAR"), ("unit
 CASE_NAMES = [c for c, _ in CASE_COLUMNS]
 
 
+def checked_sql(resolve: str, params: dict) -> str:
+    """The resolved rows with their legal checks: ``problems``, by ``checks.PROBLEMS_SQL`` — the same
+    SQL the database runs in ``checks.recheck`` — over the typed values (``r``)."""
+    return f"SELECT r.*, CAST({checks.PROBLEMS_SQL % params} AS INTEGER) AS problems FROM ({resolve}) r {checks.DAY_JOINS}"
+
+
 def case_rows_sql(params: dict, *, changed: bool) -> str:
-    """Typed case rows (legal checks included) of the new rows, or (with ``changed``) of the stored rows
-    whose content changed — keyed by their id. New rows come sorted by natural key: the unique index
-    is then built, or extended, in order."""
-    src = {"problems": checks.PROBLEMS_SQL % params, "checked_on": f"DATE '{params['as_of'].isoformat()}'",
+    """Typed case rows of the new rows, or (with ``changed``) of the stored rows whose content changed —
+    keyed by their id."""
+    src = {"checked_on": f"DATE '{params['as_of'].isoformat()}'",
            "batch_id": str(params["batch_id"]) if params["batch_id"] else "NULL"}
     cols = ", ".join(f"CAST({src.get(c, 'r.' + c)} AS {t}) AS {c}" for c, t in CASE_COLUMNS)
     if changed:
-        return (f"SELECT r.case_id AS id, {cols} FROM res r {checks.DAY_JOINS} "
+        return (f"SELECT r.case_id AS id, {cols} FROM res r "
                 "WHERE r.errs = '' AND r.case_id IS NOT NULL AND r.old_hash <> r.row_hash")
-    return (f"SELECT {cols} FROM res r {checks.DAY_JOINS} WHERE r.errs = '' AND r.case_id IS NULL "
-            "ORDER BY r.source_system, r.case_number")
+    return f"SELECT {cols} FROM res r WHERE r.errs = '' AND r.case_id IS NULL"
 
 
 def _pg() -> bool:
@@ -566,7 +577,11 @@ def _copy_binary(cur, table: str, columns: list[str], reader) -> int:
 
     n = 0
     encoder = pgpq.ArrowToPostgresBinaryEncoder(reader.schema)
-    with cur.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT binary)") as copy:
+    from psycopg.copy import QueuedLibpqWriter
+
+    # Queued: a thread hands the data to libpq while the next batch is encoded.
+    with cur.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT binary)",
+                         writer=QueuedLibpqWriter(cur.cursor)) as copy:
         copy.write(encoder.write_header())
         for batch in reader:
             copy.write(encoder.write_batch(batch))
@@ -575,8 +590,8 @@ def _copy_binary(cur, table: str, columns: list[str], reader) -> int:
     return n
 
 
-def _write_new(duck, cur) -> None:
-    reader = duck.sql("SELECT * FROM new_rows").to_arrow_reader(100_000)
+def _write_new(duck, cur, params: dict) -> None:
+    reader = duck.sql(case_rows_sql(params, changed=False)).to_arrow_reader(100_000)
     if _pg():
         _copy_binary(cur, "enforcement_case", CASE_NAMES, reader)
         return
@@ -684,8 +699,8 @@ def run_import(path: str, *, file_name: str = "", allowed_units: list[int] | Non
             _reference(duck, cur)
             _existing(duck, cur)
             _lap("reference and existing rows")
-            duck.execute("CREATE TEMP TABLE res AS " + resolve_sql(stage.column_names, allowed_units,
-                                                                     privacy.salt(), row_offset))
+            duck.execute("CREATE TEMP TABLE res AS " + checked_sql(
+                resolve_sql(stage.column_names, allowed_units, privacy.salt(), row_offset), params))
             _lap("resolve")
             bad_rows = 0
             for rn, errs in duck.execute("SELECT rn, errs FROM res WHERE errs <> '' ORDER BY rn").fetchall():
@@ -729,19 +744,18 @@ def _merge(duck, cur, params: dict, result: Result, lap: Callable[[str], None]) 
         lap("update changed")
     bulk = (_pg() and result.inserted >= BULK_MIN_ROWS and _rows_up_to(cur, result.inserted + 1) <= result.inserted)
     if result.inserted:
-        duck.execute("CREATE TEMP TABLE new_rows AS " + case_rows_sql(params, changed=False))
-        lap("legal checks of new rows")
         recreate = _bulk_drop(cur) if bulk else []
-        _write_new(duck, cur)
+        _write_new(duck, cur, params)
         lap("insert new" + (" (bulk)" if bulk else ""))
         for ddl in recreate:
             cur.execute(ddl, [])
+            lap("  " + ddl[:90])
         if recreate:
             lap("re-create indexes and constraints")
     if not result.updated:
         # Only new rows: their roll-up is added to the stored one (sums and counts are additive),
         # computed by the same formula (checks.stat_select) over the new rows in DuckDB.
-        duck.execute("CREATE VIEW enforcement_case AS SELECT * FROM new_rows")
+        duck.execute("CREATE VIEW enforcement_case AS " + case_rows_sql(params, changed=False))
         checks.add_stats(cur, duck.execute(checks.stat_select(year=checks.year_sql_duckdb) % {}).fetchall())
         return
     # Changed rows can move between pairs: recompute every touched pair from the raw rows.

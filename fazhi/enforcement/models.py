@@ -287,7 +287,13 @@ class Case(models.Model):
         verbose_name_plural = "执法案件"
         constraints = [models.UniqueConstraint(fields=["source_system", "case_number"], name="enf_case_natural_key")]
         # Keyset pagination of one unit's list, newest first, and per-unit roll-ups.
-        indexes = [models.Index(fields=["unit", "event_on", "id"], name="enf_case_unit_event")]
+        indexes = [models.Index(fields=["unit", "event_on", "id"], name="enf_case_unit_event"),
+                   # Cases that applied a list item or a benchmark item (a minority): per-item counts and
+                   # the "item in use" check of the list pages, without a scan of 10^7 rows.
+                   models.Index(fields=["lenient_item"], name="enf_case_lenient",
+                                condition=~models.Q(lenient_item="")),
+                   models.Index(fields=["discretion_item"], name="enf_case_discretion",
+                                condition=~models.Q(discretion_item=""))]
 
     def __str__(self) -> str:
         return f"{self.case_number}（{self.get_kind_display()}）"

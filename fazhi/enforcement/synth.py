@@ -38,6 +38,7 @@ def rows(n: int, *, units: list[str], bodies: dict[str, str], certs: dict[str, l
     kt, kcum = _cum(KIND_WEIGHTS)
     lenient = lenient or []
     discretion = discretion or []
+    drng = random.Random(seed + 1)  # its own stream: adding benchmark items leaves every other value as it was
     as_of = as_of or dt.date.today()
 
     def pick(cum, total):
@@ -95,7 +96,7 @@ def rows(n: int, *, units: list[str], bodies: dict[str, str], certs: dict[str, l
             "是" if kind == "强制" else "否",
             "是" if rng.random() < 0.97 else "否", o1, o2,
             rng.choice(lenient) if lenient and kind == "处罚" and rng.random() < 0.03 else "",
-            rng.choice(discretion) if discretion and kind == "处罚" and rng.random() < 0.5 else "",
+            drng.choice(discretion) if discretion and kind == "处罚" and drng.random() < 0.5 else "",
         ]
 
 

@@ -135,3 +135,45 @@ def test_given_the_command_when_importing_then_it_reports_counts_and_writes_reje
     rows = list(load_workbook(out).active.values)
     assert rows[0] == ("行号", "列", "原因") and rows[1][:2] == (3, "单位代码")
     assert ImportBatch.objects.get().inserted == 1
+
+
+def test_given_list_items_when_imported_then_each_column_accepts_only_its_kind_of_list(enf, demo_gov, write_csv):
+    # given a discretion benchmark beside the fixture's 不予处罚清单 (item BCF-001)
+    from fazhi.enforcement.models import StandardItem, StandardList
+
+    bench = StandardList.objects.create(unit=demo_gov.units["YX"], kind="discretion", title="裁量基准",
+                                        effective_from=D(2022, 1, 1))
+    StandardItem.objects.create(standard=bench, code="CLJZ-001", title="占道堆放（情节较轻）")
+    # when rows apply items in the right and in the wrong columns
+    result = importer.run_import(write_csv([
+        case_row(案件编号="L-OK", 适用清单事项="BCF-001", 适用裁量基准事项="CLJZ-001"),
+        case_row(案件编号="L-SWAP", 适用清单事项="CLJZ-001", 适用裁量基准事项="BCF-001"),
+        case_row(案件编号="L-UNKNOWN", 适用裁量基准事项="CLJZ-999"),
+    ]), as_of=AS_OF)
+    # then the good row keeps both items and each wrong cell is rejected with its reason
+    assert (result.inserted, result.rejected) == (1, 2)
+    case = Case.objects.get(case_number="L-OK")
+    assert (case.lenient_item, case.discretion_item) == ("BCF-001", "CLJZ-001")
+    reasons = {(row, col): reason for row, col, reason in result.rejections}
+    assert reasons[(3, "适用清单事项")] == "该编码是裁量基准事项，应填在“适用裁量基准事项”列：CLJZ-001"
+    assert reasons[(3, "适用裁量基准事项")].startswith("该编码不是裁量基准事项")
+    assert reasons[(4, "适用裁量基准事项")] == "未知的裁量基准事项编码：CLJZ-999"
+
+
+def test_given_a_huge_fine_when_imported_then_it_is_rejected_not_overflowed(enf, write_csv):
+    result = importer.run_import(write_csv([case_row(案件编号="BIG", 罚没金额="1234567890123")]), as_of=AS_OF)
+    assert result.inserted == 0
+    assert result.rejections == [(2, "罚没金额", "罚没金额不是有效数字（最多12位整数、2位小数）：1234567890123")]
+
+
+def test_given_a_blank_line_and_spaces_when_imported_then_row_numbers_follow_the_file(enf, write_csv, tmp_path):
+    # given a file with a blank line in the middle and padded cells
+    path = write_csv([case_row(案件编号=" S-1 ", 单位代码=" YX-ZJJ"), case_row(案件编号="S-2", 单位代码="NOPE")])
+    lines = open(path, encoding="utf-8").read().splitlines()
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        fh.write("\r\n".join([lines[0], lines[1], "", lines[2]]) + "\r\n")
+    # when imported
+    result = importer.run_import(path, as_of=AS_OF)
+    # then the padded row is imported trimmed, and the bad row is reported at its line in the file
+    assert Case.objects.get().case_number == "S-1"
+    assert [(r, c) for r, c, _ in result.rejections] == [(4, "单位代码")]
