@@ -539,8 +539,9 @@ def _existing(duck, cur) -> None:
     schema = pa.schema([("ss", pa.string()), ("cn", pa.string()), ("case_id", pa.int64()),
                         ("old_hash", pa.string()), ("old_unit_id", pa.int64()), ("old_year", pa.int32())])
     systems = [r[0] for r in duck.execute("SELECT DISTINCT TRIM(COALESCE(source_system, '')) FROM stage").fetchall()]
-    cur.execute("SELECT 1 FROM enforcement_case WHERE source_system IN (%s) LIMIT 1"
-                % ", ".join(["%s"] * len(systems)), systems)
+    if systems:
+        cur.execute("SELECT 1 FROM enforcement_case WHERE source_system IN (%s) LIMIT 1"
+                    % ", ".join(["%s"] * len(systems)), systems)
     if not systems or cur.fetchone() is None:
         duck.register("existing", schema.empty_table())
         return

@@ -177,3 +177,9 @@ def test_given_a_blank_line_and_spaces_when_imported_then_row_numbers_follow_the
     # then the padded row is imported trimmed, and the bad row is reported at its line in the file
     assert Case.objects.get().case_number == "S-1"
     assert [(r, c) for r, c, _ in result.rejections] == [(4, "单位代码")]
+
+
+def test_given_a_file_with_only_the_header_when_imported_then_nothing_happens_and_nothing_fails(enf, write_csv):
+    result = importer.run_import(write_csv([]), as_of=AS_OF)
+    assert (result.total, result.inserted, result.rejected) == (0, 0, 0)
+    assert Case.objects.count() == 0
