@@ -30,7 +30,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.http import Http404
 
-from fazhi.core import audit, scoping
+from fazhi.core import audit, scoping, xlsx
 from fazhi.core.procedure import GuardFailed, InvalidInput, RoleDenied, StaleVersion
 
 from .models import Case, StandardItem, StandardList
@@ -158,12 +158,7 @@ def _used_message(n: int) -> str:
 # ---------------------------------------------------------------------------
 # Validation
 # ---------------------------------------------------------------------------
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
+_text = xlsx.cell_text
 
 
 def code_error(code: str) -> str:
@@ -438,38 +433,18 @@ class UploadResult:
 
 
 def _read(data: bytes) -> tuple[dict[str, int], list[tuple[int, list]]]:
-    from openpyxl import load_workbook
-
-    if len(data) > MAX_BYTES:
-        raise InvalidInput(f"文件过大（超过 {MAX_BYTES // 1024 // 1024} MB）。")
-    try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a non-xlsx file
-        raise InvalidInput("文件不是有效的 Excel 工作簿（.xlsx）。请先下载本清单的 Excel，按其格式填写后上传。") from None
-    try:
-        ws = wb[SHEET] if SHEET in wb.sheetnames else wb.worksheets[0]
-        rows = ws.iter_rows(values_only=True)
-        header = next(rows, None)
-        if header is None:
-            raise InvalidInput("工作表为空：第 1 行应为列名（事项编码、违法行为、依据、处理方式或裁量幅度）。")
-        index: dict[str, int] = {}
-        for i, name in enumerate(header):
-            text = _text(name)
-            text = ALIASES.get(text, text)
-            if text in HEADERS and text not in index:
-                index[text] = i
-        missing = [h for h in HEADERS if h not in index]
-        if missing:
-            raise InvalidInput(f"第 1 行缺少列：{'、'.join(missing)}。请使用本清单下载的 Excel 格式。")
-        body = []
-        for n, values in enumerate(rows, start=2):
-            if values is None or all(_text(v) == "" for v in values):
-                continue
-            body.append((n, list(values)))
-            if len(body) > MAX_ROWS:
-                raise InvalidInput(f"一次最多导入 {MAX_ROWS} 个事项，请拆分后分批上传。")
-    finally:
-        wb.close()
+    header, body = xlsx.read_sheet(
+        data, sheet=SHEET, max_bytes=MAX_BYTES, max_rows=MAX_ROWS, refuse=InvalidInput, rows_word="个事项",
+        use_hint="请先下载本清单的 Excel，按其格式填写后上传", split_hint="请拆分后分批上传",
+        empty_hint="事项编码、违法行为、依据、处理方式或裁量幅度")
+    index: dict[str, int] = {}
+    for i, text in enumerate(header):
+        text = ALIASES.get(text, text)
+        if text in HEADERS and text not in index:
+            index[text] = i
+    missing = [h for h in HEADERS if h not in index]
+    if missing:
+        raise InvalidInput(f"第 1 行缺少列：{'、'.join(missing)}。请使用本清单下载的 Excel 格式。")
     return index, body
 
 

@@ -92,7 +92,9 @@ def case_page(user, *, unit_id=None, kind="", problem=0, year=None, after=None, 
     if problem:
         qs = qs.extra(where=["(enforcement_case.problems & %s) <> 0"], params=[int(problem)])
     if after:
-        qs = qs.filter(Q(event_on__lt=after[0]) | Q(event_on=after[0], id__lt=after[1]))
+        # event_on <= day is the index condition (unit_id, event_on, id) starts from; the OR only sorts
+        # out the rows of that one day (without it the scan walks, and reads, every newer row).
+        qs = qs.filter(event_on__lte=after[0]).filter(Q(event_on__lt=after[0]) | Q(id__lt=after[1]))
     rows = list(qs.select_related("unit").order_by("-event_on", "-id")[:size + 1])
     more = len(rows) > size
     rows = rows[:size]
@@ -521,6 +523,14 @@ def complaint_list(request):
         "can_register": bool(_changeable_unit_ids(request.user))})
 
 
+def _chosen_unit(units, pk_text: str, missing: str):
+    """The unit picked in a form's select, from the units the user may choose; else a Chinese error."""
+    unit = next((u for u in units if str(u.pk) == pk_text), None)
+    if unit is None:
+        raise ProcedureError(missing, "bad_input")
+    return unit
+
+
 @login_required
 def complaint_new(request):
     allowed = _changeable_unit_ids(request.user)
@@ -534,9 +544,7 @@ def complaint_new(request):
     if request.method == "POST":
         form = {k: request.POST.get(k, "").strip() for k in form}
         try:
-            unit = next((u for u in units if str(u.pk) == form["unit"]), None)
-            if unit is None:
-                raise ProcedureError("请选择被投诉单位。", "bad_input")
+            unit = _chosen_unit(units, form["unit"], "请选择被投诉单位。")
             if not form["complainant"]:
                 raise ProcedureError("请填写投诉人。", "bad_input")
             if not form["subject"]:
@@ -643,9 +651,7 @@ def standard_new(request):
     if request.method == "POST":
         form = {k: request.POST.get(k, "").strip() for k in form}
         try:
-            unit = next((u for u in units if str(u.pk) == form["unit"]), None)
-            if unit is None:
-                raise ProcedureError("请选择制定单位。", "bad_input")
+            unit = _chosen_unit(units, form["unit"], "请选择制定单位。")
             lst = standards.do_create_list(request.user, unit=unit, kind=form["kind"], title=form["title"],
                                            effective_from=_date(form["effective_from"], "施行日期"))
         except ProcedureError as exc:

@@ -27,7 +27,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 
-from fazhi.core import audit, clocks, scoping
+from fazhi.core import audit, clocks, scoping, xlsx
 from fazhi.core.models import DocumentSequence, Unit
 from fazhi.core.procedure import ProcedureError, RoleDenied
 
@@ -219,12 +219,7 @@ def _as_date(value) -> dt.date | None | str:
     return f"无法识别的日期“{value}”，请填写如 2023-05-08 的日期"
 
 
-def _as_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
+_as_text = xlsx.cell_text
 
 
 def _respondents(office: Office) -> dict[str, Unit]:
@@ -248,32 +243,12 @@ def _require_office_staff(user, office: Office) -> None:
 
 def _read_rows(data: bytes) -> tuple[dict[str, int], list[tuple[int, list]]]:
     """(header → column index, [(row number, values)]); ImportRefused for an unreadable file."""
-    from openpyxl import load_workbook
-
-    if len(data) > MAX_BYTES:
-        raise ImportRefused(f"文件过大（超过 {MAX_BYTES // 1024 // 1024} MB），请拆分后分批导入。")
-    try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a non-xlsx file
-        raise ImportRefused("文件不是有效的 Excel 工作簿（.xlsx），请使用导入模板填写后上传。") from None
-    ws = wb[SHEET] if SHEET in wb.sheetnames else wb.worksheets[0]
-    rows = ws.iter_rows(values_only=True)
-    header = next(rows, None)
-    if header is None:
-        raise ImportRefused("工作表为空：第 1 行应为列名（请使用导入模板）。")
+    header, body = xlsx.read_sheet(data, sheet=SHEET, max_bytes=MAX_BYTES, max_rows=MAX_ROWS, refuse=ImportRefused,
+                                   use_hint="请使用导入模板填写后上传", empty_hint="请使用导入模板")
     index: dict[str, int] = {}
-    for i, name in enumerate(header):
-        text = _as_text(name)
+    for i, text in enumerate(header):
         if text:
             index[text] = i
-    body = []
-    for n, values in enumerate(rows, start=2):
-        if values is None or all(_as_text(v) == "" for v in values):
-            continue
-        body.append((n, list(values)))
-        if len(body) > MAX_ROWS:
-            raise ImportRefused(f"一次最多导入 {MAX_ROWS} 行，请拆分后分批导入。")
-    wb.close()
     return index, body
 
 
