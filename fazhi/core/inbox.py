@@ -1,10 +1,22 @@
 """我的待办与期限: every open clock of every matter type that the user may act on, by due date.
 
-A matter is listed when the user holds a role that may perform at least one transition from its
-current state (``procedure.allowed_transitions``); guards are not evaluated here, they answer when
-acting. That rule is evaluated in SQL (``open_clocks_for``), so a page of a province-sized inbox
-(10^5–10^6 open clocks) costs a few indexed queries: the whole result is counted and ordered in the
-database, and only the page's ledgers are fetched and replayed.
+A matter's open clocks are listed for a user when the matter model's own ``visible_to(user)`` shows
+the matter to them (the module's visibility rule, e.g. 行政复议 cases also reach the respondent's
+staff) and either
+
+- the user holds a role that may perform at least one transition from the matter's current state
+  (``procedure.allowed_transitions``), and the clock's unit is visible to them: every open clock of
+  the matter is listed, with those transitions as the actions; or
+- the procedure declares the user an owner of that clock (``procedure.DeadlineOwner`` in
+  ``Procedure.deadline_owners``: roles reaching a unit field of the matter, in some states), e.g.
+  the respondent's operators own the ``reply`` clock of a 行政复议 case: that clock is listed with
+  the declared action (提交答复), although the user has no transition and the clock belongs to the
+  office's unit.
+
+Guards are not evaluated here, they answer when acting. That rule is evaluated in SQL
+(``open_clocks_for``: subqueries on each model's ``visible_to``), so a page of a province-sized
+inbox (10^5–10^6 open clocks) costs a few indexed queries: the whole result is counted and ordered
+in the database, and only the page's ledgers are fetched and replayed.
 
 Order (the same as replaying everything and sorting): running clocks by due date; on the same due
 date by days left (in each clock's own unit), then matter type, matter, clock; paused clocks last,
@@ -29,7 +41,7 @@ from . import clocks, scoping
 from .clocks import events_of
 from .deadlines import DeadlineError, Outcome, compute, days_left
 from .models import Clock, ClockEvent, Matter
-from .procedure import Procedure, allowed_transitions
+from .procedure import DeadlineOwner, Procedure, allowed_transitions, owned_deadlines
 from .workdays import Calendar, get_calendar
 
 DUE_SOON_DAYS = 3  # marked 临期 at 3 days or fewer (working days, or calendar days) before the due date
@@ -132,12 +144,28 @@ def _may_act(model, reach_by_role: dict[str, list[str]]) -> Q | None:
     return q or None
 
 
-def open_clocks_for(user, matter_type: str = "") -> QuerySet:
-    """Open clocks (running or paused) of the matters the user may act on; unordered.
+def _owning(model, reach_by_role: dict[str, list[str]]) -> list[tuple[DeadlineOwner, Q]]:
+    """(declaration, matters of ``model`` whose clock it names the user owns), as ``owned_deadlines``."""
+    out = []
+    for d in model.procedure.deadline_owners:
+        units = Q()
+        for role in sorted(d.roles):
+            for path in reach_by_role.get(role, ()):
+                units |= Q(**{f"{d.unit_field}__path__startswith": path})
+        if not units:
+            continue
+        out.append((d, units & Q(state__in=sorted(d.states)) if d.states else units))
+    return out
 
-    The same rule as ``allowed_transitions`` on each matter: roles are those reaching the matter's
-    own unit (a matter may have moved after its clock started), read-only roles never act; the
-    clock's unit must be visible too, as everywhere else.
+
+def open_clocks_for(user, matter_type: str = "") -> QuerySet:
+    """Open clocks (running or paused) of the matters the user may act on or owns; unordered.
+
+    A matter counts only if the model's own ``visible_to(user)`` shows it. Then, as
+    ``allowed_transitions`` on each matter: roles are those reaching the matter's own unit (a matter
+    may have moved after its clock started), read-only roles never act, and the clock's unit must be
+    visible too, as everywhere else; or, as ``owned_deadlines``: the clock named by a
+    ``DeadlineOwner`` the user answers to (whatever the clock's unit: the declaration grants it).
     """
     if user is None or not user.is_authenticated:
         return Clock.objects.none()
@@ -146,16 +174,27 @@ def open_clocks_for(user, matter_type: str = "") -> QuerySet:
         if role not in scoping.READ_ONLY_ROLES:
             reach_by_role[role].append(path)
     models = _models_for_type(matter_type) if matter_type else _matter_models()
-    wanted = Q()
+    acting, owning = Q(), Q()
     for model in models:
-        matters = _may_act(model, reach_by_role)
-        if matters is None:
+        may_act = _may_act(model, reach_by_role)
+        owned = _owning(model, reach_by_role)
+        if may_act is None and not owned:
             continue
-        wanted |= Q(matter_type=ContentType.objects.get_for_model(model),
-                    matter_id__in=Subquery(model._default_manager.filter(matters).values("pk")))
+        ctype = ContentType.objects.get_for_model(model)
+        visible = scoping.scoped(model, user)  # the module's own visibility rule, as a subquery
+        if may_act is not None:
+            acting |= Q(matter_type=ctype, matter_id__in=Subquery(visible.filter(may_act).values("pk")))
+        for d, matters in owned:
+            owning |= Q(matter_type=ctype, name=d.clock,
+                        matter_id__in=Subquery(visible.filter(matters).values("pk")))
+    wanted = Q()
+    if acting:
+        wanted |= acting & Q(unit__in=scoping.visible_unit_ids(user))
+    if owning:
+        wanted |= owning
     if not wanted:
         return Clock.objects.none()
-    return Clock.objects.filter(wanted, status__in=OPEN, unit__in=scoping.visible_unit_ids(user))
+    return Clock.objects.filter(wanted, status__in=OPEN)
 
 
 def _counts_bounds(cal: Calendar, on: dt.date) -> dt.date:
@@ -299,9 +338,11 @@ def _items(chosen: list[Clock], user, cal: Calendar, on: dt.date) -> list[InboxI
         model = ContentType.objects.get_for_id(ctype_id).model_class()  # cached by Django
         if model is None or not isinstance(getattr(model, "procedure", None), Procedure):
             continue
-        for m in model._default_manager.filter(pk__in=ids).select_related("unit"):
+        # The owners' unit fields too: deciding ownership must not cost a query per item.
+        related = ["unit", *sorted({d.unit_field for d in model.procedure.deadline_owners})]
+        for m in model._default_manager.filter(pk__in=ids).select_related(*related):
             matters[(ctype_id, m.pk)] = m
-    actions_cache: dict[tuple[int, int], list[str]] = {}
+    actions_cache: dict[tuple[int, int], tuple[list[str], dict[str, list[str]]]] = {}
     items: list[InboxItem] = []
     for c in chosen:
         key = (c.matter_type_id, c.matter_id)
@@ -309,10 +350,15 @@ def _items(chosen: list[Clock], user, cal: Calendar, on: dt.date) -> list[InboxI
         if matter is None:  # deleted between the two queries
             continue
         if key not in actions_cache:
-            actions_cache[key] = [t.label for t in allowed_transitions(matter, user)]
-        if not actions_cache[key]:  # moved on between the two queries: nothing left to do here
+            owned: dict[str, list[str]] = defaultdict(list)
+            for d in owned_deadlines(matter, user):
+                owned[d.clock].append(d.action)
+            actions_cache[key] = ([t.label for t in allowed_transitions(matter, user)], owned)
+        transitions, owned = actions_cache[key]
+        actions = transitions + [a for a in owned.get(c.name, ()) if a not in transitions]
+        if not actions:  # moved on between the two queries: nothing left to do here
             continue
-        items.append(_item(c, matter, actions_cache[key], cal, on))
+        items.append(_item(c, matter, actions, cal, on))
     return items
 
 

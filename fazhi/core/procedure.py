@@ -18,6 +18,8 @@ A clock started by a transition uses the version of its rule in force on the mat
 ``rules_date`` attribute when the model has one (a case filed under an older law keeps its old
 limits), otherwise on the day the clock starts. Starting a clock that ended in an earlier round
 (a second 补正 notice) keeps the old ledger under ``name#1``, ``name#2`` … and starts afresh.
+A clock answered outside the transitions (the respondent's reply in 行政复议) names the users who
+answer for it with ``deadline_owners=[DeadlineOwner(...)]``, so the inbox lists it for them too.
 ``perform`` is the one service function that moves any matter: it checks scope, role and guards,
 applies optimistic concurrency, updates the clocks and writes the audit record, in one transaction.
 """
@@ -126,6 +128,33 @@ class Transition:
     clocks: tuple[ClockAction, ...] | list[ClockAction] = ()
 
 
+@dataclass(frozen=True)
+class DeadlineOwner:
+    """Who answers for a clock without a transition: the inbox lists the clock for them too.
+
+    The inbox lists a matter's clocks for whoever may perform a transition from its state. Some time
+    limits run against someone who acts outside the procedure's transitions: in 行政复议 the
+    respondent's written reply (第四十八条) stops the ``reply`` clock, but it is not a transition and
+    the respondent holds no role at the office's unit. The procedure declares such owners::
+
+        DeadlineOwner("reply", "提交答复", roles={"operator", "leader"}, unit_field="respondent_unit",
+                      states=["trial", "suspended"])
+
+    A user owns the matter's open clock named ``clock`` when one of their ``roles`` reaches the unit
+    in the matter's ``unit_field`` (a foreign key to ``Unit``, ``__`` to follow relations; reach as
+    in fazhi.core.scoping, read-only roles never own), the matter is in one of ``states`` (any state
+    when empty), and the matter model's own ``visible_to(user)`` shows it to them. The inbox shows
+    ``action`` as what they can do and links to the matter; the module's service for that action
+    does its own checks, as for transitions.
+    """
+
+    clock: str  # the matter's name for the clock, as in ClockAction
+    action: str  # what the owner does, shown in the inbox (e.g. 提交答复)
+    roles: frozenset[str] | set[str]
+    unit_field: str = "unit"
+    states: tuple[str, ...] | list[str] = ()
+
+
 @dataclass
 class Procedure:
     key: str
@@ -134,6 +163,7 @@ class Procedure:
     transitions: list[Transition]
     initial: str = ""
     final: set[str] = field(default_factory=set)
+    deadline_owners: list[DeadlineOwner] = field(default_factory=list)  # see DeadlineOwner
 
     def __post_init__(self):
         if not self.initial:
@@ -154,6 +184,15 @@ class Procedure:
                     raise ValueError(f"{self.key}: transition {t.name} has unknown clock action {ca.action}")
                 if ca.action == "start" and not ca.rule:
                     raise ValueError(f"{self.key}: transition {t.name} starts clock {ca.clock} without a rule")
+        for d in self.deadline_owners:
+            if not (d.clock and d.action and d.unit_field):
+                raise ValueError(f"{self.key}: deadline owner of clock {d.clock!r} needs a clock, an action "
+                                 "and a unit field")
+            if not d.roles:
+                raise ValueError(f"{self.key}: deadline owner of clock {d.clock} names no role")
+            for s in d.states:
+                if s not in self.states:
+                    raise ValueError(f"{self.key}: deadline owner of clock {d.clock} names unknown state {s}")
         _REGISTRY[self.key] = self
 
     def transition(self, name: str) -> Transition:
@@ -230,6 +269,25 @@ def allowed_transitions(matter, user) -> list[Transition]:
     if not roles:
         return []
     return [t for t in matter.procedure.available(matter.state) if roles & set(t.roles)]
+
+
+def owned_deadlines(matter, user) -> list[DeadlineOwner]:
+    """Deadline owner declarations of ``matter``'s procedure that ``user`` answers to in its current state.
+
+    Like ``allowed_transitions``, this does not check that the matter is visible to the user: the
+    caller fetched it through ``visible_to`` (the inbox does so in SQL).
+    """
+    proc = matter.procedure
+    out = []
+    for d in getattr(proc, "deadline_owners", ()):
+        if d.states and matter.state not in d.states:
+            continue
+        unit = matter
+        for part in d.unit_field.split("__"):
+            unit = getattr(unit, part, None) if unit is not None else None
+        if (scoping.roles_at(user, unit) - scoping.READ_ONLY_ROLES) & set(d.roles):
+            out.append(d)
+    return out
 
 
 def _rules_date(matter, on: dt.date) -> dt.date:

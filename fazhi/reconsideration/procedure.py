@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from fazhi.core.procedure import ClockAction, Guard, Procedure, Rule, Transition
+from fazhi.core.procedure import ClockAction, DeadlineOwner, Guard, Procedure, Rule, Transition
 
 LAW = "《行政复议法》"
 SINCE = dt.date(2024, 1, 1)  # the 2023 revision took effect on 2024-01-01
@@ -177,6 +177,9 @@ def _has_text(field):
 
 OFFICE = {"coordinator", "leader"}  # the 行政复议机构's staff (复议专员 hold the coordinator role)
 OFFICE_ALL = {"coordinator", "leader", "operator"}
+# The respondent's staff who answer a case (the same roles as models.RESPONDENT_ROLES, which decide
+# who sees the cases against their unit; services.can_answer lets them file the reply).
+RESPONDENT = {"operator", "leader"}
 
 DECISION_OUTCOMES = ("altered", "revoked", "revoked_redo", "confirmed_illegal", "ordered_performance",
                      "confirmed_void", "upheld", "dismissed_request", "dismissed_application")
@@ -267,6 +270,13 @@ PROCEDURE = Procedure(
                    clocks=_STOP_PENDING),
         Transition("serve", "送达", ["decided"], "closed", OFFICE_ALL,
                    guards=[Guard(_served_after_conclusion, "送达日期不能早于结案日期。")]),
+    ],
+    # 第四十八条: the respondent answers within 10 (简易程序 5) working days of receiving the copy. The
+    # reply is not a transition (services.do_record_reply) and the respondent holds no role at the
+    # office's unit, so the reply clock is declared theirs: it shows in their inbox.
+    deadline_owners=[
+        DeadlineOwner("reply", "提交答复", roles=RESPONDENT, unit_field="respondent_unit",
+                      states=["trial", "suspended"]),
     ],
 )
 
