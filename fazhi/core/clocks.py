@@ -10,7 +10,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from . import audit
-from .deadlines import DeadlineError, Event, Outcome, compute, days_left
+from .deadlines import CALENDAR, DeadlineError, Event, Outcome, compute, days_left
 from .models import Clock, ClockEvent, ClockRule
 from .workdays import Calendar, get_calendar
 
@@ -107,6 +107,25 @@ def add_event(clock: Clock, kind: str, on: dt.date, *, actor=None, amount: int =
                  changes={"clock": clock.name, "on": on, "amount": amount, "reason": reason, "approver": approver,
                           **changes})
     return clock
+
+
+def extend_to(matter, name: str, due: dt.date, *, actor=None, reason: str, approver: str) -> Clock | None:
+    """A deadline fixed by a date (a notice's 报送截止日, 第二十四条's April 1) rather than by a period.
+
+    The clock runs under its calendar-day rule from its start; the ledger records an extension up to
+    ``due`` with the reason and the authority that set the date, so the inbox, the overdue counts and
+    the audit trail treat it like any other deadline. A date not after the rule's own end changes nothing."""
+    clock = clock_of(matter, name)
+    if clock is None:
+        return None
+    if clock.rule.day_unit != CALENDAR:
+        raise DeadlineError("只有以日（自然日）计算的期限可以延至指定日期。")
+    extended = sum(e.amount for e in events_of(clock) if e.kind == "extend")
+    amount = (due - clock.started_on).days - clock.rule.budget - extended
+    if amount <= 0:
+        return clock
+    return add_event(clock, "extend", clock.started_on, actor=actor, amount=amount, amount_unit=CALENDAR,
+                     reason=reason, approver=approver)
 
 
 def clock_of(matter, name: str) -> Clock | None:

@@ -129,11 +129,18 @@ def _locked(lst: StandardList) -> StandardList:
 # ---------------------------------------------------------------------------
 # Use by cases
 # ---------------------------------------------------------------------------
-def usage_counts(lst: StandardList, cases=None) -> dict[str, int]:
-    """Cases (of ``cases``, default all) that applied each item of ``lst``: one grouped COUNT query."""
+def usage_counts(lst: StandardList, cases=None, codes=None) -> dict[str, int]:
+    """Cases (of ``cases``, default all) that applied each item of ``lst``: one grouped COUNT query.
+
+    ``codes`` (a list, or a ``values("code")`` queryset) narrows the count to those items (a page of the list,
+    one item); default all of them.
+    """
     col = case_field(lst.kind)
     qs = Case.objects.all() if cases is None else cases
-    rows = (qs.filter(**{f"{col}__in": StandardItem.objects.filter(standard=lst).values("code")})
+    items = StandardItem.objects.filter(standard=lst)
+    if codes is not None:
+        items = items.filter(code__in=codes)
+    rows = (qs.filter(**{f"{col}__in": items.values("code")})
             .values(col).annotate(n=Count("id")).order_by())
     return {r[col]: r["n"] for r in rows}
 

@@ -41,14 +41,6 @@ def publication_due(year: int) -> dt.date:
     return day
 
 
-def _extend_to(matter, clock_name: str, due: dt.date, user, reason: str, approver: str) -> None:
-    clock = clocks.clock_of(matter, clock_name)
-    amount = (due - clock.started_on).days - clock.rule.budget
-    if amount > 0:
-        clocks.add_event(clock, "extend", clock.started_on, actor=user, amount=amount, amount_unit="d",
-                         reason=reason, approver=approver)
-
-
 def _start_publication_clock(report: AnnualReport, user, on: dt.date) -> None:
     """第二十四条: the clock ends on the last working day before April 1 of the next year.
 
@@ -62,8 +54,9 @@ def _start_publication_clock(report: AnnualReport, user, on: dt.date) -> None:
     start = due - dt.timedelta(days=budget) if late else on
     why = (f"报告建立时（{on}）公开期限已届满，按法定截止日 {due} 起算，显示为逾期" if late else "起草年度报告")
     clocks.start_clock(report, "publication", "reports.publication", start, actor=user, reason=why, rule_on=on)
-    _extend_to(report, "publication", due, user, reason=f"应于{report.year + 1}年4月1日之前向社会公开（截止日 {due}）",
-               approver="《法治政府建设与责任落实督察工作规定》第二十四条")
+    clocks.extend_to(report, "publication", due, actor=user,
+                     reason=f"应于{report.year + 1}年4月1日之前向社会公开（截止日 {due}）",
+                     approver="《法治政府建设与责任落实督察工作规定》第二十四条")
 
 
 def _require_coordinator(user, unit: Unit) -> None:
@@ -121,8 +114,8 @@ def request_contributions(user, report: AnnualReport, *, version, due_date: dt.d
             audit.record("reports.contribution.create", actor=user, obj=c,
                          changes={"section": section.title, "due_date": due_date})
             c = perform(c, "issue", user, version=c.version, on=on, reason=f"征集“{section.title}”材料")
-            _extend_to(c, "contribution", due_date, user, reason=f"材料征集通知规定的截止日为 {due_date}",
-                       approver=str(user))
+            clocks.extend_to(c, "contribution", due_date, actor=user,
+                             reason=f"材料征集通知规定的截止日为 {due_date}", approver=str(user))
     return report
 
 

@@ -171,18 +171,9 @@ def issue_round(user, form: ReturnForm, *, year: int, part: int = 1, due_date: d
         for u in units:
             ret = Return.objects.create(round=rnd, unit=u, state=Return.procedure.initial)
             ret = perform(ret, "issue", user, version=ret.version, on=on, reason=f"下发{rnd}")
-            _extend_to(ret, "submission", due_date, user)
+            clocks.extend_to(ret, "submission", due_date, actor=user,
+                             reason=f"填报通知规定的报送截止日为 {due_date:%Y年%-m月%-d日}", approver=str(user))
     return rnd
-
-
-def _extend_to(matter, clock_name: str, due: dt.date, user) -> None:
-    """Extend a one-day clock to the notice's due date; the ledger names who set it and why."""
-    clock = clocks.clock_of(matter, clock_name)
-    start = clock.started_on
-    amount = (due - start).days - clock.rule.budget
-    if amount > 0:
-        clocks.add_event(clock, "extend", start, actor=user, amount=amount, amount_unit="d",
-                         reason=f"填报通知规定的报送截止日为 {due:%Y年%-m月%-d日}", approver=str(user))
 
 
 # ---------------------------------------------------------------------------

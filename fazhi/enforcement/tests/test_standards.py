@@ -242,7 +242,9 @@ class TestStandardScoping(ScopingContract):
 
     def read_urls(self, obj):
         return [f"/enforcement/standards/{obj.pk}/", f"/enforcement/standards/{obj.pk}/items.xlsx",
-                f"/enforcement/standards/{obj.pk}/items/{self.item.pk}/edit/"]
+                f"/enforcement/standards/{obj.pk}/items/{self.item.pk}/edit/",
+                f"/api/enforcement/standards/{obj.pk}", f"/api/enforcement/standards/items/{self.item.code}",
+                "/api/enforcement/standards?unit=YX-ZJJ"]
 
     def write_requests(self, obj):
         item = self.item
@@ -260,7 +262,8 @@ class TestStandardScoping(ScopingContract):
                 sorted(StandardItem.objects.values_list("code", "title")))
 
     def list_urls(self):
-        return ["/enforcement/standards/"]
+        return ["/enforcement/standards/", "/api/enforcement/standards",
+                "/api/enforcement/standards?kind=discretion"]
 
 
 def test_given_a_county_list_when_a_department_operator_reads_it_then_visible_but_not_editable(demo_gov, client_of):

@@ -94,6 +94,12 @@ def test_given_an_issued_return_then_its_clock_ends_on_the_notice_due_date_and_i
     ret = _ret(round2025, demo_gov, "YX-ZJJ")
     clock = clocks.clock_of(ret, "submission")
     assert clock.due_date == dt.date(2026, 1, 20)
+    extend = clock.events.get(kind="extend")  # the date is in the ledger, with who set it and why
+    assert "报送截止日为 2026年1月20日" in extend.reason and extend.approver
+    # an earlier date than the clock already runs to changes nothing
+    clocks.extend_to(ret, "submission", dt.date(2026, 1, 10), reason="x", approver="y")
+    assert clocks.clock_of(ret, "submission").due_date == dt.date(2026, 1, 20)
+    assert clock.events.filter(kind="extend").count() == 1
     assert list(services.overdue_returns(persona("司法局协调员"), on=dt.date(2026, 1, 21))) == list(
         Return.objects.filter(round=round2025).order_by("unit__path"))
     assert list(services.overdue_returns(persona("司法局协调员"), on=dt.date(2026, 1, 20))) == []
