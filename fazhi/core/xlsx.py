@@ -47,3 +47,29 @@ def read_sheet(data: bytes, *, sheet: str, max_bytes: int, max_rows: int, refuse
         return [cell_text(h) for h in header], body
     finally:
         wb.close()
+
+
+def header_workbook(sheet: str, headers: list[str], widths: list[int] | None = None):
+    """A workbook whose first sheet ``sheet`` has a bold, frozen header row — the layout every import
+    template and export uses, so a downloaded file can be filled in and uploaded again."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet
+    ws.append(headers)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for i, h in enumerate(headers, start=1):
+        width = widths[i - 1] if widths else max(12, min(40, len(h) * 2 + 4))
+        ws.column_dimensions[get_column_letter(i)].width = width
+    ws.freeze_panes = "A2"
+    return wb
+
+
+def to_bytes(wb) -> bytes:
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

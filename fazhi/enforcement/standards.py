@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 import re
 from dataclasses import dataclass, field
 
@@ -384,18 +383,8 @@ MAX_ROWS = 5000
 
 def export_items(lst: StandardList) -> bytes:
     """The list's items as .xlsx, in the upload format (so downloading and re-uploading changes nothing)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    wb = Workbook()
+    wb = xlsx.header_workbook(SHEET, HEADERS, widths=[22, 50, 50, 40])
     ws = wb.active
-    ws.title = SHEET
-    ws.append(HEADERS)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for letter, width in zip("ABCD", (22, 50, 50, 40)):
-        ws.column_dimensions[letter].width = width
-    ws.freeze_panes = "A2"
     for item in lst.items.order_by("pk"):
         ws.append([item.code, item.title, item.basis, item.measure])
     info = wb.create_sheet("清单信息")
@@ -404,9 +393,7 @@ def export_items(lst: StandardList) -> bytes:
                 ["失效日期", lst.effective_to.isoformat() if lst.effective_to else ""]):
         info.append(row)
     info.column_dimensions["B"].width = 50
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return xlsx.to_bytes(wb)
 
 
 @dataclass

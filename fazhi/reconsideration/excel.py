@@ -19,7 +19,6 @@ Export (``export_cases``) writes any queryset of cases, already scoped by the ca
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 from dataclasses import dataclass, field
 
@@ -117,19 +116,7 @@ class ImportResult:
 # Template and export
 # ---------------------------------------------------------------------------
 def _workbook(headers: list[str]):
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = SHEET
-    ws.append(headers)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for i, h in enumerate(headers, start=1):
-        ws.column_dimensions[cell_letter(i)].width = max(12, min(40, len(h) * 2 + 4))
-    ws.freeze_panes = "A2"
-    return wb
+    return xlsx.header_workbook(SHEET, headers)
 
 
 def cell_letter(i: int) -> str:
@@ -138,10 +125,7 @@ def cell_letter(i: int) -> str:
     return get_column_letter(i)
 
 
-def _bytes(wb) -> bytes:
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+_bytes = xlsx.to_bytes
 
 
 def template_bytes() -> bytes:
