@@ -22,7 +22,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from fazhi.core.models import Matter, MatterQuerySet, Membership, Role, Unit
+from fazhi.core import scoping
+from fazhi.core.models import Matter, MatterQuerySet, Role, Unit
 from fazhi.core.scoping import ScopedQuerySet, visible_unit_ids
 
 from .procedure import OPINION_PROCEDURE, PROCEDURE, SUSPENSION_GROUNDS
@@ -52,8 +53,8 @@ def respondent_unit_ids(user) -> models.QuerySet:
     """Units whose cases ``user`` may see as the respondent: operator/leader units and their subtrees."""
     if user is None or not user.is_authenticated or not user.is_active:
         return Unit.objects.none().values("pk")
-    paths = Membership.objects.filter(user=user, role__in=RESPONDENT_ROLES, unit__active=True).values_list(
-        "unit__path", flat=True)
+    # The user's cached reach (operator/leader reach their own unit's subtree): no query of its own.
+    paths = [path for path, role in scoping.reach(user) if role in RESPONDENT_ROLES]
     q = Q()
     for path in paths:
         q |= Q(path__startswith=path)
