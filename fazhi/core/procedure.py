@@ -341,41 +341,68 @@ def perform(matter, name: str, user, *, version: int, on: dt.date | None = None,
         roles = scoping.roles_at(user, current.unit) - scoping.READ_ONLY_ROLES
         if not roles & set(t.roles):
             raise RoleDenied(f"您的角色无权执行“{t.label}”。")
-        fields = dict(changes or {})
-        before_fields = {}
-        concrete = {f.name for f in model._meta.concrete_fields} | {f.attname for f in model._meta.concrete_fields}
-        for key, value in fields.items():
-            if key in _PROTECTED_FIELDS or key not in concrete:
-                raise ProcedureError(f"操作“{t.label}”不能修改字段：{key}", "bad_field")
-            before_fields[key] = getattr(current, key)
-            setattr(current, key, value)
-        for g in t.guards:
-            if not g.check(current, ctx):
-                raise GuardFailed(g.message)
-        before_state = current.state
-        updated = model._default_manager.filter(pk=current.pk, version=version).update(
-            state=t.target, version=F("version") + 1, updated_at=timezone.now(), **fields
-        )
-        if updated != 1:  # lost a race between the read and the write
-            raise StaleVersion(f"该{proc.label}刚被他人修改，本次操作未保存，请刷新页面后重试。")
-        current.refresh_from_db()
-        effects = []
-        try:
-            for ca in t.clocks:
-                effect = _apply_clock_action(current, ca, t, user, on, reason)
-                if effect:
-                    effects.append(effect)
-        except DeadlineError as exc:
-            raise GuardFailed(str(exc)) from exc  # inside the atomic block: everything rolls back
-        audit.record(
-            f"transition.{t.name}", actor=user, obj=current,
-            changes={"state": [before_state, t.target], "version": [version, current.version],
-                     "transition": t.label, "on": on,
-                     **({"reason": reason} if reason else {}),
-                     **({"clocks": effects} if effects else {}),
-                     **{k: [before_fields[k], v] for k, v in fields.items()}},
-        )
-        return current
+        return _commit(model, proc, t, current, version, user, on, reason, ctx, changes)
+
+
+def perform_system(matter, name: str, *, on: dt.date, reason: str, context: dict | None = None,
+                   changes: dict | None = None):
+    """Perform transition ``name`` as the system, where the law itself makes the change on a date
+    (行政复议法 第三十条第二款: 视为受理 when the review period ran out) and a scheduled run records it.
+
+    No user, so no scope, role or version check; everything else is as in ``perform``: the state must
+    allow the transition (if it no longer does — a user acted first — nothing is written and None is
+    returned), guards are checked, clocks follow the declaration, and the audit row has no actor.
+    """
+    model = type(matter)
+    proc: Procedure = model.procedure
+    ctx = dict(context or {}, user=None, on=on, reason=reason)
+    with transaction.atomic():
+        current = model._default_manager.select_for_update().filter(pk=matter.pk).first()
+        t = proc.transition(name)
+        if current is None or current.state not in t.source:
+            return None
+        return _commit(model, proc, t, current, current.version, None, on, reason, ctx, changes)
+
+
+def _commit(model, proc: "Procedure", t: "Transition", current, version: int, user, on: dt.date, reason: str,
+            ctx: dict, changes: dict | None):
+    """The writing half of a transition (inside the caller's transaction, matter row locked): extra
+    fields, guards, state and version, the declared clock actions, the audit row."""
+    fields = dict(changes or {})
+    before_fields = {}
+    concrete = {f.name for f in model._meta.concrete_fields} | {f.attname for f in model._meta.concrete_fields}
+    for key, value in fields.items():
+        if key in _PROTECTED_FIELDS or key not in concrete:
+            raise ProcedureError(f"操作“{t.label}”不能修改字段：{key}", "bad_field")
+        before_fields[key] = getattr(current, key)
+        setattr(current, key, value)
+    for g in t.guards:
+        if not g.check(current, ctx):
+            raise GuardFailed(g.message)
+    before_state = current.state
+    updated = model._default_manager.filter(pk=current.pk, version=version).update(
+        state=t.target, version=F("version") + 1, updated_at=timezone.now(), **fields
+    )
+    if updated != 1:  # lost a race between the read and the write
+        raise StaleVersion(f"该{proc.label}刚被他人修改，本次操作未保存，请刷新页面后重试。")
+    current.refresh_from_db()
+    effects = []
+    try:
+        for ca in t.clocks:
+            effect = _apply_clock_action(current, ca, t, user, on, reason)
+            if effect:
+                effects.append(effect)
+    except DeadlineError as exc:
+        raise GuardFailed(str(exc)) from exc  # inside the atomic block: everything rolls back
+    audit.record(
+        f"transition.{t.name}", actor=user, obj=current,
+        changes={"state": [before_state, t.target], "version": [version, current.version],
+                 "transition": t.label, "on": on,
+                 **({"reason": reason} if reason else {}),
+                 **({"clocks": effects} if effects else {}),
+                 **{k: [before_fields[k], v] for k, v in fields.items()}},
+    )
+    return current
 
 
 def _apply_clock_action(matter, ca: ClockAction, t: Transition, user, on: dt.date, reason: str) -> str:

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from fazhi.core import audit, clocks, scoping
 from fazhi.core.models import Clock, Role, Unit
-from fazhi.core.procedure import GuardFailed, InvalidInput, ProcedureError, RoleDenied, StaleVersion, perform
+from fazhi.core.procedure import GuardFailed, InvalidInput, ProcedureError, RoleDenied, StaleVersion, perform, perform_system
 from fazhi.core.workdays import get_calendar
 
 from . import procedure as proc
@@ -776,25 +776,17 @@ def suspension_note(due: dt.date, ground: str) -> str:
             f"至 {due} 已满六十日；中止原因仍未消除的，应当依第四十一条第五项终止行政复议。")
 
 
-def _system_deem_accepted(case: Case, due: dt.date) -> Case:
-    """视为受理 by the system (no user): the declared transition's state change, clocks and audit."""
-    t = proc.PROCEDURE.transition("deem_accepted")
+def _system_deem_accepted(case: Case, due: dt.date, today: dt.date) -> Case:
+    """视为受理 by the system (第三十条第二款: the law accepts the case when the review period ran out):
+    the declared transition through ``perform_system`` — same guards, clocks and audit as by hand."""
     note = deemed_acceptance_note(due)
     with transaction.atomic():
-        current = Case.objects.select_for_update().get(pk=case.pk)
-        if current.state not in t.source:
-            return current
-        Case.objects.filter(pk=current.pk).update(
-            state=t.target, version=F("version") + 1, updated_at=timezone.now(), accepted_on=due,
-            acceptance_kind=Case.Acceptance.DEEMED, acceptance_note=note)
-        for ca in t.clocks:  # the declaration says which clocks stop
-            if ca.action == "stop":
-                _stop_clock(current, ca.clock, due, None, note)
-        audit.record(f"transition.{t.name}", actor=None, obj=current, changes={
-            "state": [current.state, t.target], "version": [current.version, current.version + 1],
-            "transition": t.label, "on": due, "reason": note, "accepted_on": [None, due],
-            "acceptance_kind": [current.acceptance_kind, Case.Acceptance.DEEMED]})
-        return _start_trial(_fresh(current), due, None, "视为受理")
+        current = perform_system(case, "deem_accepted", on=due, reason=note, context={"today": today},
+                                 changes={"accepted_on": due, "acceptance_kind": Case.Acceptance.DEEMED,
+                                          "acceptance_note": note})
+        if current is None:  # someone acted on the case first
+            return _fresh(case)
+        return _start_trial(current, due, None, "视为受理")
 
 
 def tick(on: dt.date | None = None) -> dict[str, list[str]]:
@@ -820,7 +812,7 @@ def tick(on: dt.date | None = None) -> dict[str, list[str]]:
     for clock in expired.order_by("due_date", "pk"):
         case = Case.objects.filter(pk=clock.matter_id, state="received").first()
         if case is not None:
-            case = _system_deem_accepted(case, clock.due_date)
+            case = _system_deem_accepted(case, clock.due_date, on)
             done["deemed_accepted"].append(case.display_number)
 
     for clock in open_clocks("reply").filter(due_date__lt=on).order_by("due_date", "pk"):

@@ -328,3 +328,31 @@ def test_given_migrate_then_the_declared_rules_are_rows_with_their_versions(db):
 def test_given_a_rule_with_an_unknown_day_unit_then_it_fails_at_import():
     with pytest.raises(ValueError, match="day_unit"):
         procedure.Rule("broken.rule", "错误规则", 5, "weeks", "无")
+
+
+def test_given_a_transition_the_law_makes_when_the_system_performs_it_then_clocks_and_audit_follow_without_an_actor(
+        make_matter, persona):
+    # given a matter submitted by the operator (review clock running)
+    matter = make_matter()
+    matter = perform(matter, "submit", persona("住建局经办人"), version=1, on=D(2025, 9, 26))
+    # when the system performs "accept" (no user, no version)
+    done = procedure.perform_system(matter, "accept", on=D(2025, 10, 10), reason="审查期限届满，依法视为受理")
+    # then the state moved, the declared clocks followed, and the audit row has no actor
+    assert done.state == "trial" and done.version == 3
+    assert clocks.clock_of(done, "review").status == Clock.Status.STOPPED
+    assert clocks.clock_of(done, "trial").status == Clock.Status.RUNNING
+    rec = list(transition_records(matter))[-1]
+    assert rec.actor is None and rec.changes["reason"] == "审查期限届满，依法视为受理"
+    # and once the state no longer allows it, a second run writes nothing
+    before = snapshot(matter)
+    assert procedure.perform_system(matter, "accept", on=D(2025, 10, 10), reason="再次") is None
+    assert snapshot(matter) == before
+
+
+def test_given_the_system_path_then_guards_still_apply(make_matter, persona):
+    matter = make_matter(has_materials=False)
+    matter = perform(matter, "submit", persona("住建局经办人"), version=1, on=D(2025, 9, 26))
+    before = snapshot(matter)
+    with pytest.raises(GuardFailed, match="材料不齐"):
+        procedure.perform_system(matter, "accept", on=D(2025, 10, 10), reason="x")
+    assert snapshot(matter) == before
