@@ -6,9 +6,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from fazhi.core import clocks, inbox
-from fazhi.core.procedure import perform
 from fazhi.core.workdays import get_calendar
-from tests.sample.models import SampleMatter
+from tests.sample.steps import new_matter, run
 
 D = dt.date
 ON = D(2025, 10, 17)  # a Friday, a week after National Day
@@ -17,15 +16,6 @@ ON = D(2025, 10, 17)  # a Friday, a week after National Day
 VISIBILITY_QUERIES = 0
 
 
-def new_matter(unit, title):
-    return SampleMatter.objects.create(unit=unit, state="draft", title=title, has_materials=True)
-
-
-def run(matter, *steps):
-    """steps: (transition, persona user, date); versions follow the matter."""
-    for name, user, on in steps:
-        matter = perform(matter, name, user, version=matter.version, on=on, reason="测试")
-    return matter
 
 
 @pytest.fixture

@@ -13,8 +13,9 @@ from django.test.utils import CaptureQueriesContext
 
 from fazhi.core import inbox
 from fazhi.core.models import MatterQuerySet
-from fazhi.core.procedure import DeadlineOwner, Procedure, Transition, owned_deadlines, perform
+from fazhi.core.procedure import DeadlineOwner, Procedure, Transition, owned_deadlines
 from tests.sample.models import SampleMatter
+from tests.sample.steps import new_matter, run
 
 D = dt.date
 ON = D(2025, 10, 17)  # a Friday
@@ -22,14 +23,6 @@ ON = D(2025, 10, 17)  # a Friday
 MATERIALS = DeadlineOwner("review", "补充材料", roles={"operator"}, states=["review"])
 
 
-def new_matter(unit, title):
-    return SampleMatter.objects.create(unit=unit, state="draft", title=title, has_materials=True)
-
-
-def run(matter, *steps):
-    for name, user, on in steps:
-        matter = perform(matter, name, user, version=matter.version, on=on, reason="测试")
-    return matter
 
 
 def rows(items):

@@ -9,22 +9,15 @@ from django.contrib.contenttypes.models import ContentType
 from fazhi.core import clocks, inbox, scoping
 from fazhi.core.deadlines import days_left
 from fazhi.core.models import Clock, Membership, Role, Unit, User
-from fazhi.core.procedure import allowed_transitions, perform
+from fazhi.core.procedure import allowed_transitions
 from fazhi.core.workdays import get_calendar
 from tests.sample.models import SampleMatter
+from tests.sample.steps import new_matter, run
 
 D = dt.date
 ON = D(2025, 10, 17)  # a Friday
 
 
-def new_matter(unit, title):
-    return SampleMatter.objects.create(unit=unit, state="draft", title=title, has_materials=True)
-
-
-def run(matter, *steps):
-    for name, user, on in steps:
-        matter = perform(matter, name, user, version=matter.version, on=on, reason="测试")
-    return matter
 
 
 def rows(items):
