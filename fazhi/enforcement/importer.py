@@ -658,8 +658,7 @@ WHERE x.indrelid = 'enforcement_case'::regclass AND NOT x.indisprimary
 def _duck():
     import duckdb
 
-    duck = duckdb.connect(config={"threads": max(1, os.cpu_count() or 1)})
-    return duck
+    return duckdb.connect(config={"threads": max(1, os.cpu_count() or 1)})
 
 
 # ---------------------------------------------------------------------------
@@ -755,14 +754,12 @@ def _merge(duck, cur, params: dict, result: Result, lap: Callable[[str], None]) 
         lap("insert new" + (" (bulk)" if bulk else ""))
         for ddl in recreate:
             cur.execute(ddl, [])
-            lap("  " + ddl[:90])
-        if recreate:
-            lap("re-create indexes and constraints")
+            lap("re-create " + ddl[:90])
     if not result.updated:
         # Only new rows: their roll-up is added to the stored one (sums and counts are additive),
         # computed by the same formula (checks.stat_select) over the new rows in DuckDB.
         duck.execute("CREATE VIEW enforcement_case AS " + case_rows_sql(params, changed=False))
-        checks.add_stats(cur, duck.execute(checks.stat_select(year=checks.year_sql_duckdb) % {}).fetchall())
+        checks.add_stats(cur, duck.execute(checks.stat_select(year=checks.year_sql_duckdb)).fetchall())
         return
     # Changed rows can move between pairs: recompute every touched pair from the raw rows.
     pairs = duck.execute("""

@@ -1,7 +1,7 @@
 """Party personal data: masked names and salted hashes of ID numbers, never the clear values.
 
-The same formulas run in SQL on PostgreSQL (``importer``) so a COPY-based import never needs the
-clear value in Python; ``tests`` prove both give identical results.
+The same formulas run in SQL in the import (``importer``, DuckDB in process): the clear values stay in
+the import's memory and never reach the database; ``tests`` prove both give identical results.
 """
 from __future__ import annotations
 
